@@ -1,0 +1,14 @@
+"""Errors of the ingest stage."""
+
+from narahubung.errors import NarahubungError, UnsupportedInput
+
+
+class MessageUnparseable(NarahubungError):
+    """The bytes are kept, but no mail could be read from them."""
+
+
+class ExtractionFailed(NarahubungError):
+    """A body or attachment gave no text; the reason is stored on its document."""
+
+
+__all__ = ["MessageUnparseable", "ExtractionFailed", "UnsupportedInput"]

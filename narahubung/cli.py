@@ -1,0 +1,282 @@
+"""The `narahubung` command. Only this module turns errors into exit codes."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from narahubung.errors import ExitCode, NarahubungError
+from narahubung.settings import Settings, load_settings
+
+console = Console(stderr=False)
+err_console = Console(stderr=True)
+
+
+def _fail_cleanly(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Print a NarahubungError as one sentence and exit with its code, never a traceback."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except NarahubungError as exc:
+            err_console.print(f"[bold red]Galat:[/] {exc.message}")
+            sys.exit(int(exc.exit_code))
+
+    wrapper.__name__ = func.__name__
+    wrapper.__doc__ = func.__doc__
+    return wrapper
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        return _fail_cleanly(super().invoke)(ctx)
+
+
+def _settings(ctx: click.Context) -> Settings:
+    obj = ctx.ensure_object(dict)
+    if "settings" not in obj:
+        obj["settings"] = load_settings(obj.get("config"))
+    return obj["settings"]
+
+
+def _services(ctx: click.Context) -> Any:
+    from narahubung.pipeline import build_services
+
+    with console.status("Menyiapkan basis data, direktori dan pengklasifikasi…"):
+        return build_services(_settings(ctx))
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=False,
+    )
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="NARAHUBUNG_CONFIG",
+    help="TOML settings file. NARAHUBUNG_* environment variables override it.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log every step (DEBUG).")
+@click.pass_context
+def main(ctx: click.Context, config: Path | None, verbose: bool) -> None:
+    """Narahubung: triage of an Ombudsman office's complaint inbox.
+
+    Reads complaints from an IMAP mailbox or from files, decides what each message is and which
+    agency unit it concerns, and sends a forwarding letter to that unit's focal point (narahubung).
+    Uncertain cases wait for staff review.
+
+    \b
+    Settings (environment or --config TOML, keys without the prefix):
+      NARAHUBUNG_DATABASE_URL   default: sqlite file in the data folder
+      NARAHUBUNG_IMAP_URL       imap://user:pass@host:143/INBOX  (imaps:// for TLS)
+      NARAHUBUNG_SMTP_URL       smtp://host:25  (smtps:// for TLS)
+      NARAHUBUNG_DIRECTORY      default: config/directory.yaml
+      NARAHUBUNG_DATA_DIR       default: data/ in the checkout
+    """
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        datefmt="%Y-%m-%d %H:%M:%S",
+        stream=sys.stderr,
+    )
+    for noisy in ("imapclient", "alembic.runtime.migration", "pdfminer", "PIL"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    ctx.ensure_object(dict)["config"] = config
+
+
+# --- db ----------------------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Database schema commands."""
+
+
+@db.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Apply all pending migrations (run does this too)."""
+    from storage.db import current_revision, make_engine, upgrade
+
+    url = _settings(ctx).resolved_database_url
+    upgrade(url)
+    console.print(f"Basis data mutakhir (revisi {current_revision(make_engine(url))}).")
+
+
+# --- run / ingest ------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Process everything pending, deliver, and exit.")
+@click.pass_context
+def run(ctx: click.Context, once: bool) -> None:
+    """Poll the mailbox, triage new mail and deliver drafts; keeps running until Ctrl-C.
+
+    Without NARAHUBUNG_IMAP_URL only already-stored messages are processed; without
+    NARAHUBUNG_SMTP_URL drafts stay in the outbox.
+    """
+    from narahubung import pipeline
+
+    services = _services(ctx)
+    if once:
+        report = _run_once_with_progress(services)
+        _print_run_report(services, report)
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    console.print(
+        f"Memantau {services.settings.imap.mailbox_key if services.settings.imap else '(tanpa IMAP)'} "
+        f"setiap {services.settings.poll_interval:.0f} detik. Tekan Ctrl-C untuk berhenti."
+    )
+    try:
+        pipeline.run_forever(services, stop, on_round=lambda r: _print_round(r))
+    except KeyboardInterrupt:
+        console.print("Berhenti.")
+
+
+def _run_once_with_progress(services: Any) -> Any:
+    from narahubung import pipeline
+    from narahubung.pipeline import RunReport
+
+    report = RunReport()
+    with _progress() as progress:
+        endpoint = services.settings.imap
+        if endpoint is not None:
+            from ingest.imap_source import ImapSource
+
+            task = progress.add_task("Mengambil surel", total=None)
+            report.ingest = pipeline.ingest_imap(
+                services, ImapSource(endpoint, batch_size=services.settings.imap_fetch_batch),
+                on_message=lambda: progress.advance(task),
+            )
+            progress.update(task, total=report.ingest.stored + report.ingest.duplicates)
+        with services.factory() as session:
+            from storage.repository import pending_raw_ids
+
+            pending = len(pending_raw_ids(session))
+        task = progress.add_task("Memilah pesan", total=pending)
+        report.processed = pipeline.process_pending(services, on_result=lambda _: progress.advance(task))
+        if services.transport is not None:
+            task = progress.add_task("Mengirim surat", total=None)
+            report.delivery = pipeline.deliver(services, on_result=lambda _: progress.advance(task))
+    return report
+
+
+def _print_round(report: Any) -> None:
+    if report.processed or report.delivery.sent or report.delivery.failed:
+        _print_processed(report.processed)
+        console.print(
+            f"Terkirim {len(report.delivery.sent)}, gagal {len(report.delivery.failed)}, "
+            f"ditunda {len(report.delivery.deferred)}."
+        )
+
+
+def _print_run_report(services: Any, report: Any) -> None:
+    _print_processed(report.processed)
+    d = report.delivery
+    console.print(
+        f"Surel baru: {report.ingest.stored} (duplikat {report.ingest.duplicates}). "
+        f"Dipilah: {len(report.processed)}. Surat terkirim: {len(d.sent)}, gagal: {len(d.failed)}, "
+        f"ditunda: {len(d.deferred)}."
+    )
+    if services.transport is None:
+        console.print("[yellow]NARAHUBUNG_SMTP_URL belum diisi: surat menunggu di kotak keluar.[/]")
+
+
+def _print_processed(results: list[Any]) -> None:
+    if not results:
+        return
+    table = Table(title="Hasil pemilahan", show_lines=False)
+    for column in ("Nomor", "Jenis", "Status", "Unit", "Alasan"):
+        table.add_column(column)
+    for r in results:
+        table.add_row(r.reference, r.kind or "-", r.status, r.unit_id or "-", "; ".join(r.reasons))
+    console.print(table)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+    """Import .eml files and scanned letters (PDF, JPEG, PNG, TIFF) from disk and triage them.
+
+    Folders are read recursively. Drafts are queued; `narahubung run --once` sends them.
+    """
+    from narahubung import pipeline
+
+    services = _services(ctx)
+    report = pipeline.ingest_paths(services, paths)
+    console.print(f"Disimpan {report.stored} berkas baru, {report.duplicates} duplikat dilewati.")
+    with services.factory() as session:
+        from storage.repository import pending_raw_ids
+
+        pending = len(pending_raw_ids(session))
+    with _progress() as progress:
+        task = progress.add_task("Memilah pesan", total=pending)
+        results = pipeline.process_pending(services, on_result=lambda _: progress.advance(task))
+    _print_processed(results)
+
+
+# --- cases -------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--status", help="Only cases with this status (needs_review, routed, archived, received).")
+@click.option("--limit", default=50, show_default=True, help="How many of the newest cases to show.")
+@click.pass_context
+def cases(ctx: click.Context, status: str | None, limit: int) -> None:
+    """A table of cases with status, unit, maladministration type and confidence."""
+    from narahubung.reports import case_rows
+
+    services_settings = _settings(ctx)
+    rows = case_rows(services_settings.resolved_database_url, status=status, limit=limit)
+    table = Table(title=f"Kasus ({len(rows)})")
+    for column in ("Nomor", "Diterima", "Jenis", "Status", "Unit", "Maladministrasi", "Keyakinan", "Kiriman"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+# --- demo --------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--keep", is_flag=True, help="Keep the previous demo data instead of starting afresh.")
+@click.pass_context
+def demo(ctx: click.Context, keep: bool) -> None:
+    """Run the whole product on the bundled sample inbox and directory.
+
+    Starts a private Dovecot IMAP server holding the sample inbox and a local SMTP server that saves
+    every mail it receives under data/demo/terkirim/, triages the inbox, delivers the drafts and shows
+    where each complaint went.
+    """
+    from narahubung.demo import run_demo
+
+    run_demo(_settings(ctx), console=console, err_console=err_console, keep=keep, progress=_progress)
+
+
+def entrypoint() -> None:  # pragma: no cover - console script wrapper
+    main(obj={})
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(obj={})

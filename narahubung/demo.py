@@ -1,0 +1,84 @@
+"""The README's main job: the whole product on the bundled sample inbox, with servers it starts itself."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from narahubung import pipeline
+from narahubung.localservers import PrivateDovecot, SmtpSink
+from narahubung.settings import PROJECT_ROOT, Settings
+from storage.models import Case
+
+SAMPLES = PROJECT_ROOT / "samples"
+DEMO_USER, DEMO_PASSWORD = "pengaduan", "demo-rahasia"
+
+
+def run_demo(
+    settings: Settings,
+    *,
+    console: Console,
+    err_console: Console,
+    keep: bool,
+    progress: Callable[[], Progress],
+) -> None:
+    demo_dir = settings.data_dir / "demo"
+    if demo_dir.exists() and not keep:
+        shutil.rmtree(demo_dir)
+    sent_dir = demo_dir / "terkirim"
+    sent_dir.mkdir(parents=True, exist_ok=True)
+    inbox = sorted((SAMPLES / "inbox").glob("*.eml"))
+    letters = sorted(p for p in (SAMPLES / "letters").glob("*") if p.suffix.lower() in (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"))
+
+    with PrivateDovecot(users={DEMO_USER: DEMO_PASSWORD}, root=demo_dir / "dovecot") as imap, SmtpSink(save_dir=sent_dir) as smtp:
+        for path in inbox:
+            imap.append(path.read_bytes(), user=DEMO_USER)
+        console.print(
+            f"IMAP lokal {imap.url(DEMO_USER).replace(DEMO_PASSWORD, '***')} berisi {len(inbox)} surel contoh; "
+            f"SMTP lokal {smtp.url} menyimpan surat keluar di {sent_dir}."
+        )
+        demo_settings = settings.model_copy(
+            update={
+                "data_dir": demo_dir,
+                "database_url": settings.database_url or f"sqlite:///{demo_dir / 'narahubung.sqlite3'}",
+                "imap_url": imap.url(DEMO_USER),
+                "smtp_url": smtp.url,
+            }
+        )
+        with console.status("Menyiapkan basis data, direktori dan pengklasifikasi…"):
+            services = pipeline.build_services(demo_settings)
+        if letters:
+            pipeline.ingest_paths(services, letters)
+            console.print(f"{len(letters)} surat pindaian dari {SAMPLES / 'letters'} ikut dimasukkan.")
+        with progress() as bar:
+            task = bar.add_task("Memilah dan meneruskan", total=None)
+            report = pipeline.run_once(services)
+            bar.update(task, total=1, completed=1)
+        _print_where_each_went(console, services, sent_dir, smtp)
+        console.print(
+            f"Selesai: {len(report.processed)} pesan dipilah, {len(report.delivery.sent)} surat terkirim, "
+            f"{len(report.delivery.failed)} gagal. Basis data: {demo_settings.resolved_database_url}"
+        )
+        console.print(f"Lihat lagi kapan saja: NARAHUBUNG_DATA_DIR={demo_dir} .venv/bin/narahubung cases")
+
+
+def _print_where_each_went(console: Console, services: pipeline.Services, sent_dir: Path, smtp: SmtpSink) -> None:
+    saved = {m.message["Message-ID"]: path for m, path in zip(smtp.messages, sorted(sent_dir.glob("*.eml")))}
+    table = Table(title="Ke mana setiap pesan pergi")
+    for column in ("Nomor", "Perihal", "Jenis", "Status", "Dikirim ke", "Berkas"):
+        table.add_column(column, overflow="fold")
+    with services.factory() as session:
+        for case in session.scalars(select(Case).options(selectinload(Case.deliveries)).order_by(Case.id)):
+            went = "; ".join(", ".join(d.to_addrs) for d in case.deliveries) or (
+                "menunggu staf: " + "; ".join(case.review_reasons) if case.status == "needs_review" else "-"
+            )
+            files = ", ".join(str(saved[d.message_id].relative_to(sent_dir.parent)) for d in case.deliveries if d.message_id in saved)
+            table.add_row(case.reference, case.subject[:60], case.kind or "-", case.status, went, files or "-")
+    console.print(table)

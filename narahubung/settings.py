@@ -1,0 +1,180 @@
+"""Settings from NARAHUBUNG_* environment variables, with an optional TOML file (`--config`).
+
+Environment variables win over the file. A wrong or missing value raises SettingsInvalid with one
+sentence naming the setting.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import unquote, urlsplit
+
+from pydantic import BaseModel, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from narahubung.errors import SettingsInvalid
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DIRECTORY = PROJECT_ROOT / "config" / "directory.yaml"
+DEFAULT_TEMPLATES = PROJECT_ROOT / "config" / "templates"
+
+
+class ImapEndpoint(BaseModel):
+    host: str
+    port: int
+    username: str
+    password: str
+    folder: str = "INBOX"
+    tls: bool = False
+
+    @property
+    def mailbox_key(self) -> str:
+        """Identifies the mailbox in stored rows; never contains the password."""
+        return f"imap://{self.username}@{self.host}:{self.port}/{self.folder}"
+
+
+class SmtpEndpoint(BaseModel):
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+    tls: bool = False
+
+
+def parse_imap_url(url: str) -> ImapEndpoint:
+    parts = urlsplit(url)
+    if parts.scheme not in ("imap", "imaps"):
+        raise ValueError("must start with imap:// or imaps://")
+    if not parts.hostname or not parts.username or parts.password is None:
+        raise ValueError("must look like imap://user:password@host:port/INBOX")
+    tls = parts.scheme == "imaps"
+    folder = unquote(parts.path.lstrip("/")) or "INBOX"
+    return ImapEndpoint(
+        host=parts.hostname,
+        port=parts.port or (993 if tls else 143),
+        username=unquote(parts.username),
+        password=unquote(parts.password),
+        folder=folder,
+        tls=tls,
+    )
+
+
+def parse_smtp_url(url: str) -> SmtpEndpoint:
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps"):
+        raise ValueError("must start with smtp:// or smtps://")
+    if not parts.hostname:
+        raise ValueError("must look like smtp://host:port")
+    tls = parts.scheme == "smtps"
+    return SmtpEndpoint(
+        host=parts.hostname,
+        port=parts.port or (465 if tls else 25),
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+        tls=tls,
+    )
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NARAHUBUNG_", extra="forbid")
+
+    data_dir: Path = PROJECT_ROOT / "data"
+    database_url: str | None = None
+    imap_url: str | None = None
+    smtp_url: str | None = None
+    smtp_from: str | None = None
+    directory: Path = DEFAULT_DIRECTORY
+    templates_dir: Path = DEFAULT_TEMPLATES
+    poll_interval: float = 60.0
+    auto_route_threshold: float = 0.85
+    imap_fetch_batch: int = 100
+
+    @field_validator("imap_url")
+    @classmethod
+    def _check_imap(cls, value: str | None) -> str | None:
+        if value:
+            parse_imap_url(value)
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _check_smtp(cls, value: str | None) -> str | None:
+        if value:
+            parse_smtp_url(value)
+        return value
+
+    @field_validator("poll_interval")
+    @classmethod
+    def _check_interval(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("must be a positive number of seconds")
+        return value
+
+    @field_validator("auto_route_threshold")
+    @classmethod
+    def _check_threshold(cls, value: float) -> float:
+        if not 0.0 <= value <= 1.0:
+            raise ValueError("must be between 0 and 1")
+        return value
+
+    # --- derived values ----------------------------------------------------------------------
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'narahubung.sqlite3'}"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+    @property
+    def imap(self) -> ImapEndpoint | None:
+        return parse_imap_url(self.imap_url) if self.imap_url else None
+
+    @property
+    def smtp(self) -> SmtpEndpoint | None:
+        return parse_smtp_url(self.smtp_url) if self.smtp_url else None
+
+    # --- sources -----------------------------------------------------------------------------
+    toml_file: ClassVar[Path | None] = None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if cls.toml_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=cls.toml_file))
+        return tuple(sources)
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Build Settings or raise SettingsInvalid naming the first bad setting."""
+    if config_file is not None and not Path(config_file).is_file():
+        raise SettingsInvalid(f"Berkas konfigurasi --config tidak ditemukan: {config_file}")
+
+    class _FileSettings(Settings):
+        toml_file = Path(config_file) if config_file else None
+
+    try:
+        loaded = _FileSettings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]) if first["loc"] else "?"
+        reason = str(first["msg"]).removeprefix("Value error, ")
+        raise SettingsInvalid(
+            f"Pengaturan NARAHUBUNG_{name.upper()} tidak sah ({name}): {reason}."
+        ) from exc
+    except ValueError as exc:  # malformed TOML
+        raise SettingsInvalid(f"Berkas konfigurasi {config_file} tidak dapat dibaca: {exc}") from exc
+    return loaded

@@ -1,0 +1,247 @@
+"""SQLAlchemy 2.0 typed models: the only shared state between the stages."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps no offset of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use an aware UTC datetime")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: UtcDateTime()}
+
+
+class RawStatus:
+    PENDING = "pending"  # stored, not yet processed
+    PROCESSED = "processed"  # a case exists for it
+    FAILED = "failed"  # kept, but could not be parsed; reason in `error`
+    DUPLICATE = "duplicate"  # the same bytes arrived before; see `duplicate_of_id`
+
+
+class RawMessage(Base):
+    """Every message or scanned letter exactly as received. Bytes live in the blob store."""
+
+    __tablename__ = "raw_messages"
+    __table_args__ = (UniqueConstraint("mailbox", "uidvalidity", "uid", name="uq_raw_messages_imap_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(16))  # imap | file | letter
+    mailbox: Mapped[str | None] = mapped_column(String(255))
+    uidvalidity: Mapped[int | None] = mapped_column(Integer)
+    uid: Mapped[int | None] = mapped_column(Integer)
+    filename: Mapped[str | None] = mapped_column(String(255))
+    message_id: Mapped[str | None] = mapped_column(String(998), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(100), default="message/rfc822")
+    received_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default=RawStatus.PENDING, index=True)
+    error: Mapped[str | None] = mapped_column(Text)
+    defects: Mapped[list[Any]] = mapped_column(default=list)  # parser warnings; the message was still read
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("raw_messages.id"))
+
+    documents: Mapped[list[Document]] = relationship(back_populates="raw_message", order_by="Document.id")
+    case: Mapped[Case | None] = relationship(back_populates="raw_message")
+
+
+class Document(Base):
+    """Text extracted from one part of a message: the body or one attachment."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    raw_message_id: Mapped[int] = mapped_column(ForeignKey("raw_messages.id"), index=True)
+    part: Mapped[str] = mapped_column(String(32))  # body | attachment
+    filename: Mapped[str | None] = mapped_column(String(255))
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    blob_sha256: Mapped[str | None] = mapped_column(String(64))  # attachments are kept as blobs
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text, default="")
+    method: Mapped[str] = mapped_column(String(32))  # plain | html | text_layer | ocr | none
+    pages: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    raw_message: Mapped[RawMessage] = relationship(back_populates="documents")
+
+
+class CaseStatus:
+    RECEIVED = "received"
+    NEEDS_REVIEW = "needs_review"
+    ROUTED = "routed"  # a delivery is queued or sent
+    ARCHIVED = "archived"  # auto-replies, spam: never answered
+
+
+class Case(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(64), unique=True)
+    raw_message_id: Mapped[int] = mapped_column(ForeignKey("raw_messages.id"), unique=True)
+    kind: Mapped[str | None] = mapped_column(String(32), index=True)
+    status: Mapped[str] = mapped_column(String(32), default=CaseStatus.RECEIVED, index=True)
+    subject: Mapped[str] = mapped_column(Text, default="")
+    complainant_name: Mapped[str | None] = mapped_column(String(255))
+    complainant_email: Mapped[str | None] = mapped_column(String(255))
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    unit_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    maladministration: Mapped[list[Any]] = mapped_column(default=list)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    review_reasons: Mapped[list[Any]] = mapped_column(default=list)
+    received_at: Mapped[datetime] = mapped_column(index=True)
+    deadline_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    raw_message: Mapped[RawMessage] = relationship(back_populates="case")
+    classifications: Mapped[list[Classification]] = relationship(
+        back_populates="case", order_by="Classification.id"
+    )
+    deliveries: Mapped[list[Delivery]] = relationship(back_populates="case", order_by="Delivery.id")
+
+
+class Classification(Base):
+    __tablename__ = "classifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    model_version: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str | None] = mapped_column(String(32))
+    agency_type: Mapped[str | None] = mapped_column(String(64))
+    region: Mapped[str | None] = mapped_column(String(16))
+    unit_id: Mapped[str | None] = mapped_column(String(64))
+    maladministration: Mapped[list[Any]] = mapped_column(default=list)
+    confidence: Mapped[float] = mapped_column(Float)
+    abstained: Mapped[bool] = mapped_column(Boolean)
+    scores: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    evidence: Mapped[list[Any]] = mapped_column(default=list)
+    reasons: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime]
+
+    case: Mapped[Case] = relationship(back_populates="classifications")
+
+
+class DeliveryStatus:
+    PENDING = "pending"
+    SENDING = "sending"  # recorded before talking to the server
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Delivery(Base):
+    """An outbox row: one draft to one set of recipients."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(32), default="forward")
+    transport: Mapped[str] = mapped_column(String(16), default="smtp")
+    sender: Mapped[str] = mapped_column(String(255))
+    to_addrs: Mapped[list[Any]] = mapped_column(default=list)
+    cc_addrs: Mapped[list[Any]] = mapped_column(default=list)
+    subject: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    blob_sha256: Mapped[str] = mapped_column(String(64))  # the rendered message, exactly as sent
+    status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+    case: Mapped[Case] = relationship(back_populates="deliveries")
+
+
+class UnitRow(Base):
+    """The directory as last synchronised from config (read by reports and the staff app)."""
+
+    __tablename__ = "units"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    agency_type: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    covers: Mapped[list[Any]] = mapped_column(default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    focal_points: Mapped[list[FocalPointRow]] = relationship(
+        back_populates="unit", cascade="all, delete-orphan", order_by="FocalPointRow.position"
+    )
+
+
+class FocalPointRow(Base):
+    __tablename__ = "focal_points"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(255), default="")
+    email: Mapped[str] = mapped_column(String(255))
+    phone: Mapped[str] = mapped_column(String(64), default="")
+    role: Mapped[str] = mapped_column(String(16), default="primary")
+
+    unit: Mapped[UnitRow] = relationship(back_populates="focal_points")
+
+
+class ReferenceCounter(Base):
+    """Last case number handed out per year, so references are gap-free."""
+
+    __tablename__ = "reference_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(64))  # "system" or a staff user name
+    entity: Mapped[str] = mapped_column(String(32))  # case | raw_message | delivery | unit
+    entity_id: Mapped[str] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(64))
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str | None] = mapped_column(String(32))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
