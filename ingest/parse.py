@@ -6,7 +6,7 @@ import base64
 import binascii
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from email.utils import getaddresses
+from email.utils import formataddr
 
 import mailparser
 
@@ -54,7 +54,7 @@ def parse_message(data: bytes) -> ParsedMail:
     if not _ENVELOPE_HEADERS & set(headers):
         raise MessageUnparseable("tidak ada kepala surel (From, Subject, Date …): bukan pesan surel")
 
-    sender_name, sender_email = _first_address(headers.get("from", ""))
+    sender_name, sender_email = _first_address(mail.from_ or [])
     auto_reason = auto_reply_reason(headers, mail.message.get_content_type(), sender_email)
     return ParsedMail(
         subject=(mail.subject or "").strip(),
@@ -93,14 +93,15 @@ def auto_reply_reason(headers: dict[str, str], content_type: str, sender_email: 
 
 
 def _header_text(value: object) -> str:
+    """mail-parser gives address headers as (name, address) pairs and the rest as strings."""
     if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
+        return ", ".join(formataddr(v) if isinstance(v, tuple) and len(v) == 2 else str(v) for v in value)
     return str(value)
 
 
-def _first_address(value: str) -> tuple[str, str]:
-    pairs = [(n, a) for n, a in getaddresses([value]) if a]
-    return pairs[0] if pairs else ("", "")
+def _first_address(pairs: list[tuple[str, str]]) -> tuple[str, str]:
+    found = [(str(n or ""), str(a)) for n, a in pairs if a]
+    return found[0] if found else ("", "")
 
 
 def _aware(value: datetime | None) -> datetime | None:

@@ -12,6 +12,7 @@ APT_PACKAGES=(
   postgresql           # private PostgreSQL cluster for the tests
   openssl              # self-signed certificates for the private IMAPS port
   ca-certificates
+  fonts-dejavu-core    # the font the tests render scanned letters with
 )
 PYTHON="${PYTHON:-python3}"
 

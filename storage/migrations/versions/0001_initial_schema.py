@@ -2,11 +2,12 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 22:14:25.242840
+Create Date: 2026-11-22 22:20:04.823520
 """
 
 from alembic import op
 import sqlalchemy as sa
+
 
 
 revision = '0001'
@@ -47,6 +48,7 @@ def upgrade() -> None:
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('defects', sa.JSON(), nullable=False),
     sa.Column('duplicate_of_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['duplicate_of_id'], ['raw_messages.id'], name=op.f('fk_raw_messages_duplicate_of_id_raw_messages')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_raw_messages')),

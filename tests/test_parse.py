@@ -1,0 +1,74 @@
+"""parse_message reads what a mail says and who sent it, marks machine mail, and refuses non-mail."""
+
+import pytest
+
+from factories import make_mail, make_pdf
+from ingest.errors import MessageUnparseable
+from ingest.parse import parse_message
+
+
+def test_subject_sender_body_and_attachment_are_read():
+    raw = make_mail(
+        "KTP belum jadi",
+        "Sudah 4 bulan e-KTP saya belum jadi.",
+        sender=("Siti Aminah", "siti@warga.example"),
+        attachments=[("surat.pdf", "application/pdf", make_pdf(["Perihal: Pengaduan"]))],
+    )
+    parsed = parse_message(raw)
+    assert parsed.subject == "KTP belum jadi"
+    assert (parsed.sender_name, parsed.sender_email) == ("Siti Aminah", "siti@warga.example")
+    assert "4 bulan" in parsed.text_plain
+    assert [(a.filename, a.content_type) for a in parsed.attachments] == [("surat.pdf", "application/pdf")]
+    assert parsed.attachments[0].payload.startswith(b"%PDF")
+    assert parsed.date is not None and parsed.date.tzinfo is not None
+    assert not parsed.is_auto_reply
+
+
+def test_encoded_words_in_subject_and_name_are_decoded():
+    raw = (
+        b"From: =?utf-8?q?Ny=C3=B3man_Sar=C3=AD?= <nyoman@warga.example>\r\n"
+        b"Subject: =?utf-8?b?UGVuZ2FkdWFuIGxpc3RyaWsg4oCTIHRva2Vu?=\r\n"
+        b"Message-ID: <a1@warga.example>\r\n\r\nisi\r\n"
+    )
+    parsed = parse_message(raw)
+    assert parsed.subject == "Pengaduan listrik – token"
+    assert parsed.sender_name == "Nyóman Sarí"
+
+
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [
+        ("Auto-Submitted", "auto-replied"),
+        ("X-Autoreply", "yes"),
+        ("Precedence", "bulk"),
+        ("Return-Path", "<>"),
+    ],
+)
+def test_machine_generated_mail_is_marked(header, value):
+    parsed = parse_message(make_mail("Out of office", "Saya sedang cuti", headers={header: value}))
+    assert parsed.is_auto_reply
+    assert parsed.auto_reply_reason
+
+
+def test_auto_submitted_no_is_a_person():
+    assert not parse_message(make_mail("Halo", "isi", headers={"Auto-Submitted": "no"})).is_auto_reply
+
+
+@pytest.mark.parametrize("data", [b"", b"   \r\n", b"\x00\xff\xfe binary junk \x01\x02", b"just some words"])
+def test_bytes_that_are_not_mail_are_refused_with_a_reason(data):
+    with pytest.raises(MessageUnparseable) as info:
+        parse_message(data)
+    assert info.value.message
+
+
+def test_broken_mime_is_read_with_defects_recorded():
+    raw = (
+        b"From: a@warga.example\r\nSubject: rusak\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="XYZ"\r\n\r\n'
+        b"--XYZ\r\nContent-Type: text/plain\r\n\r\nSertifikat tanah saya belum terbit.\r\n"
+        b"--XYZ\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        b"!!!not base64!!!\r\n"
+    )
+    parsed = parse_message(raw)
+    assert "Sertifikat tanah" in parsed.text_plain
+    assert parsed.defects

@@ -1,0 +1,72 @@
+"""Settings come from NARAHUBUNG_* variables and an optional TOML file; bad values stop with one sentence."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from narahubung.errors import SettingsInvalid
+from narahubung.settings import load_settings, parse_imap_url, parse_smtp_url
+
+
+def test_defaults_need_no_configuration(monkeypatch):
+    for name in ("DATABASE_URL", "IMAP_URL", "SMTP_URL", "DATA_DIR", "DIRECTORY"):
+        monkeypatch.delenv(f"NARAHUBUNG_{name}", raising=False)
+    settings = load_settings()
+    assert settings.resolved_database_url.startswith("sqlite:///")
+    assert settings.resolved_database_url.endswith("data/narahubung.sqlite3")
+    assert settings.directory.name == "directory.yaml" and settings.directory.is_file()
+    assert settings.imap is None and settings.smtp is None
+
+
+def test_imap_url_gives_endpoint_with_folder_and_tls():
+    ep = parse_imap_url("imaps://pengaduan%40ori.example:s%3Dcret@mail.ori.example/Kotak%20Masuk")
+    assert (ep.host, ep.port, ep.tls) == ("mail.ori.example", 993, True)
+    assert (ep.username, ep.password, ep.folder) == ("pengaduan@ori.example", "s=cret", "Kotak Masuk")
+    assert "s=cret" not in ep.mailbox_key
+
+
+def test_smtp_url_defaults_port_by_scheme():
+    assert parse_smtp_url("smtp://relay.example").port == 25
+    assert parse_smtp_url("smtps://relay.example").port == 465
+
+
+def test_toml_file_is_read_and_environment_wins(tmp_path, monkeypatch):
+    config = tmp_path / "narahubung.toml"
+    config.write_text('poll_interval = 15\nsmtp_url = "smtp://from-file:2525"\n')
+    monkeypatch.setenv("NARAHUBUNG_SMTP_URL", "smtp://from-env:2526")
+    settings = load_settings(config)
+    assert settings.poll_interval == 15
+    assert settings.smtp is not None and settings.smtp.host == "from-env"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("NARAHUBUNG_IMAP_URL", "http://mail.example/INBOX"),
+        ("NARAHUBUNG_SMTP_URL", "mail.example:25"),
+        ("NARAHUBUNG_POLL_INTERVAL", "-3"),
+    ],
+)
+def test_a_wrong_setting_names_itself(monkeypatch, variable, value):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsInvalid) as info:
+        load_settings()
+    assert variable in info.value.message
+
+
+def test_missing_config_file_is_reported(tmp_path):
+    with pytest.raises(SettingsInvalid, match="--config"):
+        load_settings(tmp_path / "nope.toml")
+
+
+def test_cli_prints_one_sentence_and_no_traceback(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "NARAHUBUNG_IMAP_URL": "ftp://x", "NARAHUBUNG_DATA_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "narahubung.cli", "run", "--once"],
+        capture_output=True, text=True, env=env, cwd=Path(__file__).parent.parent,
+    )
+    assert result.returncode == 2
+    assert "NARAHUBUNG_IMAP_URL" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
