@@ -15,6 +15,17 @@ from ingest.errors import MessageUnparseable
 # Headers that mark a message as machine-generated (RFC 3834 and common vendor variants).
 _AUTO_HEADERS = ("auto-submitted", "x-autoreply", "x-autorespond", "x-auto-response-suppress")
 _BULK_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
+# Defects after which the text we read may differ from what the sender wrote.
+_DAMAGING_DEFECTS = (
+    "CloseBoundaryNotFoundDefect",
+    "StartBoundaryNotFoundDefect",
+    "MultipartInvariantViolationDefect",
+    "CharsetDecodeDefect",
+    "InvalidBase64CharactersDefect",
+    "InvalidBase64PaddingDefect",
+    "InvalidBase64LengthDefect",
+    "MissingHeaderBodySeparatorDefect",
+)
 _ENVELOPE_HEADERS = {"from", "to", "subject", "date", "message-id", "received", "return-path"}
 
 
@@ -37,6 +48,7 @@ class ParsedMail:
     text_html: str
     attachments: tuple[Attachment, ...] = ()
     defects: tuple[str, ...] = ()
+    damage: tuple[str, ...] = ()  # the defects that may have changed what the message says
     is_auto_reply: bool = False
     auto_reply_reason: str | None = None
 
@@ -56,6 +68,7 @@ def parse_message(data: bytes) -> ParsedMail:
 
     sender_name, sender_email = _first_address(mail.from_ or [])
     auto_reason = auto_reply_reason(headers, mail.message.get_content_type(), sender_email)
+    defects = tuple(_defect_lines(mail.defects or []))
     return ParsedMail(
         subject=(mail.subject or "").strip(),
         sender_name=sender_name,
@@ -66,7 +79,8 @@ def parse_message(data: bytes) -> ParsedMail:
         text_plain="\n".join(mail.text_plain or []),
         text_html="\n".join(mail.text_html or []),
         attachments=tuple(_attachments(mail.attachments or [])),
-        defects=tuple(_defect_lines(mail.defects or [])),
+        defects=defects,
+        damage=tuple(d for d in defects if any(name in d for name in _DAMAGING_DEFECTS)),
         is_auto_reply=auto_reason is not None,
         auto_reply_reason=auto_reason,
     )

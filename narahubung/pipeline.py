@@ -196,7 +196,8 @@ def process_raw(services: Services, raw_id: int) -> ProcessResult | None:
         case = _open_case(services, session, raw, parsed)
         decision = services.classifier.classify(_message_text(raw, parsed, documents))
         _store_classification(session, case, decision, services.clock())
-        plan = plan_route(decision, services.directory, services.settings.auto_route_threshold)
+        damage = parsed.damage if parsed else ()
+        plan = plan_route(decision, services.directory, services.settings.auto_route_threshold, damage)
         _apply_plan(services, session, case, plan, decision, parsed, documents)
         raw.status = RawStatus.PROCESSED
         repo.audit(session, "raw_message", raw.id, "processed", from_status=RawStatus.PENDING, to_status=raw.status)

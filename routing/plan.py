@@ -18,8 +18,17 @@ class RoutePlan:
     recipients: Recipients | None = None
 
 
-def plan_route(decision: Decision | None, directory: Directory, threshold: float) -> RoutePlan:
-    """Forward only a confident complaint with a unit that has named a focal point; else hold or archive."""
+def plan_route(
+    decision: Decision | None,
+    directory: Directory,
+    threshold: float,
+    damage: tuple[str, ...] = (),
+) -> RoutePlan:
+    """Forward only a confident complaint with a unit that has named a focal point; else hold or archive.
+
+    `damage` lists what was wrong with the message itself (broken MIME, unreadable charset): such a
+    message may have been misread, so a person looks at it before anything is sent.
+    """
     if decision is None:
         return RoutePlan("review", ("pesan tidak dapat dibaca otomatis",))
     if decision.kind in NEVER_ANSWERED:
@@ -41,6 +50,8 @@ def plan_route(decision: Decision | None, directory: Directory, threshold: float
     recipients = directory.recipients(unit.id)
     if not recipients.to:
         return RoutePlan("review", (f"{unit.name} belum menunjuk narahubung",), unit_id=unit.id)
+    if damage:
+        return RoutePlan("review", tuple(f"pesan rusak sebagian: {d}" for d in damage), unit_id=unit.id)
     return RoutePlan(
         "forward",
         (f"diteruskan ke {unit.name}: keyakinan {decision.confidence:.2f}",),

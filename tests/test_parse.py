@@ -72,3 +72,13 @@ def test_broken_mime_is_read_with_defects_recorded():
     parsed = parse_message(raw)
     assert "Sertifikat tanah" in parsed.text_plain
     assert parsed.defects
+
+
+def test_damage_lists_only_defects_that_may_change_the_text():
+    raw = (
+        b"From: a@warga.example\r\nSubject: rusak\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="XYZ"\r\n\r\n'
+        b"--XYZ\r\nContent-Type: text/plain\r\n\r\nisi\r\n"
+    )
+    assert any("CloseBoundaryNotFound" in d for d in parse_message(raw).damage)
+    assert parse_message(make_mail("utuh", "isi")).damage == ()

@@ -49,3 +49,9 @@ def test_machine_mail_and_spam_are_archived(directory, kind):
 
 def test_unreadable_message_waits_for_staff(directory):
     assert plan_route(None, directory, 0.85).action == "review"
+
+
+def test_a_damaged_message_is_read_by_a_person_before_anything_is_sent(directory):
+    plan = plan_route(decision(), directory, 0.85, damage=("CloseBoundaryNotFoundDefect",))
+    assert plan.action == "review"
+    assert "rusak" in plan.reasons[0]
