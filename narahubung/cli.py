@@ -97,7 +97,7 @@ def main(ctx: click.Context, config: Path | None, verbose: bool) -> None:
         datefmt="%Y-%m-%d %H:%M:%S",
         stream=sys.stderr,
     )
-    for noisy in ("imapclient", "alembic.runtime.migration", "pdfminer", "PIL"):
+    for noisy in ("imapclient", "alembic", "pdfminer", "PIL"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     ctx.ensure_object(dict)["config"] = config
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -150,5 +151,5 @@ class DraftComposer:
             sender=self.office.sender_email,
             to=tuple(fp.email for fp in recipients.to),
             cc=tuple(fp.email for fp in recipients.cc),
-            data=bytes(msg),
+            data=msg.as_bytes(policy=SMTP_POLICY),
         )

@@ -72,3 +72,9 @@ def test_indonesian_dates_use_western_indonesia_time():
 def test_redaction_covers_phone_formats():
     assert "0812" not in redact_identity("telp 0812 3456 7890 atau +62 813-1111-2222")
     assert "+62" not in redact_identity("telp +62 813-1111-2222")
+
+
+def test_draft_is_on_the_wire_format_with_crlf_lines(directory):
+    draft, _msg = compose(directory, confidential=False)
+    lines = draft.data.split(b"\r\n")
+    assert all(b"\n" not in line and len(line) <= 998 for line in lines)

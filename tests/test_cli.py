@@ -1,0 +1,88 @@
+"""The `narahubung` command as staff and operators use it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from factories import make_mail, make_pdf
+from narahubung.settings import PROJECT_ROOT
+
+LETTER_PNG = PROJECT_ROOT / "samples" / "letters" / "01-surat-puskesmas-lubuk-besar.png"
+KTP_COMPLAINT = (
+    "e-KTP saya belum jadi juga",
+    "Selamat pagi. Saya merekam e-KTP di kantor Disdukcapil Koba, Bangka Tengah, bulan Mei 2026. "
+    "Petugas bilang 14 hari jadi, tapi sampai sekarang sudah 6 bulan belum juga selesai. "
+    "Setiap saya tanya jawabannya blangko habis. Mohon bantuannya.",
+)
+
+
+def narahubung(*args: str, env: dict[str, str], **kw) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "narahubung.cli", *args],
+        capture_output=True, text=True, env={**os.environ, "COLUMNS": "200", **env}, cwd=PROJECT_ROOT,
+        timeout=300, **kw,
+    )
+
+
+def test_help_explains_every_command():
+    result = narahubung("--help", env={})
+    assert result.returncode == 0
+    for command in ("run", "ingest", "cases", "db", "demo"):
+        assert command in result.stdout
+    assert "NARAHUBUNG_IMAP_URL" in result.stdout
+    run_help = narahubung("run", "--help", env={})
+    assert "--once" in run_help.stdout
+
+
+def test_ingest_reads_mail_and_scanned_letters_from_disk_and_cases_lists_them(tmp_path):
+    eml = tmp_path / "ktp.eml"
+    eml.write_bytes(make_mail(*KTP_COMPLAINT, attachments=[("surat.pdf", "application/pdf", make_pdf(["Perihal: e-KTP"]))]))
+    env = {"NARAHUBUNG_DATA_DIR": str(tmp_path / "data")}
+
+    result = narahubung("ingest", str(eml), str(LETTER_PNG), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Disimpan 2 berkas baru" in result.stdout
+
+    again = narahubung("ingest", str(eml), env=env)
+    assert "1 duplikat" in again.stdout
+
+    listing = narahubung("cases", env=env)
+    assert listing.returncode == 0, listing.stderr
+    assert "ORI-BABEL/" in listing.stdout and "disdukcapil-1904" in listing.stdout
+    assert listing.stdout.count("ORI-BABEL/") == 2
+
+
+def test_ingest_refuses_unknown_file_types_before_storing_anything(tmp_path):
+    odd = tmp_path / "catatan.xyz"
+    odd.write_text("x")
+    result = narahubung("ingest", str(odd), env={"NARAHUBUNG_DATA_DIR": str(tmp_path / "data")})
+    assert result.returncode == 4
+    assert "tidak didukung" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_run_keeps_polling_and_stops_cleanly_on_sigterm(tmp_path, dovecot, fresh_mailbox, smtp_sink):
+    user, _ = fresh_mailbox
+    env = {
+        **os.environ,
+        "NARAHUBUNG_DATA_DIR": str(tmp_path / "data"),
+        "NARAHUBUNG_IMAP_URL": dovecot.url(user),
+        "NARAHUBUNG_SMTP_URL": smtp_sink.url,
+        "NARAHUBUNG_POLL_INTERVAL": "0.5",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "narahubung.cli", "run"], env=env, cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        time.sleep(1.0)
+        dovecot.append(make_mail(*KTP_COMPLAINT), user=user)  # arrives while the poller runs
+        received = smtp_sink.wait_for(1, timeout=60)
+        assert received[0].rcpt_tos == ("pengaduan.disdukcapil@bangkatengahkab.example",)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
