@@ -92,7 +92,7 @@ class Settings(BaseSettings):
     directory: Path = DEFAULT_DIRECTORY
     templates_dir: Path = DEFAULT_TEMPLATES
     poll_interval: float = 60.0
-    auto_route_threshold: float = 0.85
+    auto_route_threshold: float = 0.5
     imap_fetch_batch: int = 100
 
     @field_validator("imap_url")
