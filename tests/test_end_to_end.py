@@ -23,7 +23,7 @@ from storage.models import Case, RawMessage, RawStatus
 
 INBOX = PROJECT_ROOT / "samples" / "inbox"
 EXPECTED = {e["file"]: e for e in yaml.safe_load((INBOX / "expected.yaml").read_text())}
-GARBAGE = b"\x00\x01\x02 this is not an e-mail \xff\xfe\r\n\r\n\x89PNG"
+GARBAGE = b"\x01\x02 this is not an e-mail \xff\xfe\r\n\r\n\x89PNG"
 
 
 def narahubung(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
