@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from narahubung.errors import ExitCode, NarahubungError
+from narahubung.errors import NarahubungError, SettingsInvalid
 from narahubung.settings import Settings, load_settings
 
 console = Console(stderr=False)
@@ -97,7 +97,7 @@ def main(ctx: click.Context, config: Path | None, verbose: bool) -> None:
         datefmt="%Y-%m-%d %H:%M:%S",
         stream=sys.stderr,
     )
-    for noisy in ("imapclient", "alembic", "pdfminer", "PIL"):
+    for noisy in ("imapclient", "alembic", "pdfminer", "PIL", "mail.log"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     ctx.ensure_object(dict)["config"] = config
 
@@ -136,6 +136,11 @@ def run(ctx: click.Context, once: bool) -> None:
     from narahubung import pipeline
 
     services = _services(ctx)
+    if not once and services.settings.imap is None:
+        raise SettingsInvalid(
+            "Pengaturan NARAHUBUNG_IMAP_URL belum diisi: tanpa kotak surat tidak ada yang dipantau "
+            "(gunakan `run --once` untuk memproses pesan yang sudah tersimpan)."
+        )
     if once:
         report = _run_once_with_progress(services)
         _print_run_report(services, report)
@@ -175,7 +180,10 @@ def _run_once_with_progress(services: Any) -> Any:
         task = progress.add_task("Memilah pesan", total=pending)
         report.processed = pipeline.process_pending(services, on_result=lambda _: progress.advance(task))
         if services.transport is not None:
-            task = progress.add_task("Mengirim surat", total=None)
+            from routing.outbox import pending_count
+
+            with services.factory() as session:
+                task = progress.add_task("Mengirim surat", total=pending_count(session))
             report.delivery = pipeline.deliver(services, on_result=lambda _: progress.advance(task))
     return report
 
@@ -271,11 +279,7 @@ def demo(ctx: click.Context, keep: bool) -> None:
     """
     from narahubung.demo import run_demo
 
-    run_demo(_settings(ctx), console=console, err_console=err_console, keep=keep, progress=_progress)
-
-
-def entrypoint() -> None:  # pragma: no cover - console script wrapper
-    main(obj={})
+    run_demo(_settings(ctx), console=console, keep=keep, run_once=_run_once_with_progress)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -25,9 +24,8 @@ def run_demo(
     settings: Settings,
     *,
     console: Console,
-    err_console: Console,
     keep: bool,
-    progress: Callable[[], Progress],
+    run_once: Callable[[pipeline.Services], pipeline.RunReport] = pipeline.run_once,
 ) -> None:
     demo_dir = settings.data_dir / "demo"
     if demo_dir.exists() and not keep:
@@ -57,10 +55,7 @@ def run_demo(
         if letters:
             pipeline.ingest_paths(services, letters)
             console.print(f"{len(letters)} surat pindaian dari {SAMPLES / 'letters'} ikut dimasukkan.")
-        with progress() as bar:
-            task = bar.add_task("Memilah dan meneruskan", total=None)
-            report = pipeline.run_once(services)
-            bar.update(task, total=1, completed=1)
+        report = run_once(services)
         _print_where_each_went(console, services, sent_dir, smtp)
         console.print(
             f"Selesai: {len(report.processed)} pesan dipilah, {len(report.delivery.sent)} surat terkirim, "

@@ -24,7 +24,7 @@ from ingest.files import collect
 from ingest.imap_source import ImapSource
 from ingest.parse import ParsedMail, parse_message
 from narahubung.directory import Directory, load_directory
-from narahubung.errors import MailboxUnavailable, SettingsInvalid
+from narahubung.errors import DirectoryInvalid, MailboxUnavailable, SettingsInvalid
 from narahubung.settings import Settings
 from routing.draft import Attachment, DraftComposer, DraftFacts
 from routing.outbox import DeliveryReport, deliver_pending, enqueue, recover_interrupted
@@ -63,7 +63,10 @@ class Services:
 
 
 def build_services(settings: Settings, *, clock: Clock = system_clock, migrate: bool = True) -> Services:
-    directory = load_directory(settings.directory)
+    try:
+        directory = load_directory(settings.directory)
+    except DirectoryInvalid as exc:
+        raise DirectoryInvalid(f"{exc.message} (pengaturan NARAHUBUNG_DIRECTORY)") from exc
     url = settings.resolved_database_url
     if migrate:
         upgrade(url)

@@ -26,7 +26,14 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?:\+62|\b0)[\s.-]?8\d{1,3}(?:[\s.-]?\d{2,4}){2,3}\b")
 _NIK = re.compile(r"\b\d{16}\b")
 _IDENTITY_LINE = re.compile(
-    r"^\s*(?:nama|alamat|nik|no\.?\s*ktp|no\.?\s*hp|telepon|telp|hp|tempat[/,]?\s*tgl\.?\s*lahir)\s*[:.].*$",
+    r"^\s*(?:nama(?:\s+lengkap)?|alamat|nik|no\.?\s*ktp|no\.?\s*(?:hp|telp|wa)|telepon|telp|hp(?:/wa)?|wa|"
+    r"whatsapp|e-?mail|surel|pekerjaan|tempat[/,]?\s*tgl\.?\s*lahir|ttl)\s*[:.].*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_NAME_LINE = re.compile(r"^\s*nama(?:\s+lengkap)?\s*:\s*(?P<name>[^\n,(]{3,60})", re.IGNORECASE | re.MULTILINE)
+_SIGN_OFF = re.compile(
+    r"^\s*(?:hormat\s+(?:saya|kami)|salam(?:\s+hormat)?|terima\s*kasih|wassalam[^\n]*|tertanda|ttd\.?)"
+    r"\s*[,.]?\s*\n(?:\s*\n)?\s*(?P<name>[A-Z][^\n\d@]{2,50})$",
     re.IGNORECASE | re.MULTILINE,
 )
 
@@ -69,8 +76,16 @@ def tanggal(value: datetime) -> str:
     return f"{local.day} {BULAN[local.month - 1]} {local.year}"
 
 
+def identity_names(text: str) -> tuple[str, ...]:
+    """Names a complainant gives for themself: "Nama: …" lines and the name under a sign-off."""
+    found = [m.group("name").strip() for m in _NAME_LINE.finditer(text)]
+    found += [m.group("name").strip() for m in _SIGN_OFF.finditer(text)]
+    return tuple(dict.fromkeys(n for n in found if n))
+
+
 def redact_identity(text: str, names: tuple[str, ...] = ()) -> str:
     """Remove what would identify a complainant who asked for confidentiality."""
+    names = names + identity_names(text)
     text = _IDENTITY_LINE.sub("[identitas dirahasiakan]", text)
     text = _EMAIL.sub("[surel dirahasiakan]", text)
     text = _NIK.sub("[NIK dirahasiakan]", text)

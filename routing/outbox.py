@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from narahubung.errors import DeliveryFailed
@@ -52,6 +52,10 @@ def enqueue(session: Session, blobs: BlobStore, case: Case, draft: Draft, now: d
     session.flush()
     audit(session, "delivery", delivery.id, "queued", to_status=delivery.status, detail={"case": case.reference})
     return delivery
+
+
+def pending_count(session: Session) -> int:
+    return session.scalar(select(func.count()).where(Delivery.status == DeliveryStatus.PENDING)) or 0
 
 
 def recover_interrupted(factory: sessionmaker[Session]) -> int:

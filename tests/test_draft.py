@@ -78,3 +78,18 @@ def test_draft_is_on_the_wire_format_with_crlf_lines(directory):
     draft, _msg = compose(directory, confidential=False)
     lines = draft.data.split(b"\r\n")
     assert all(b"\n" not in line and len(line) <= 998 for line in lines)
+
+
+def test_names_given_in_the_text_are_redacted_even_when_the_sender_header_differs():
+    text = (
+        "Identitas saya:\nNama   : Marlina Sari\nHP/WA  : 0852-6610-3378\n\n"
+        "Bantuan hanya untuk keluarga kepala desa.\n\nHormat saya,\nMarlina Sari\n"
+    )
+    redacted = redact_identity(text, names=("Marlina",))
+    assert "Marlina" not in redacted and "Sari" not in redacted and "0852" not in redacted
+    assert "keluarga kepala desa" in redacted
+
+
+def test_a_letter_signed_after_the_greeting_is_redacted():
+    text = "Mohon dirahasiakan.\n\nTerima kasih,\n\nBudi Hartono\n"
+    assert "Budi" not in redact_identity(text)

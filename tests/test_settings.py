@@ -70,3 +70,20 @@ def test_cli_prints_one_sentence_and_no_traceback(tmp_path):
     assert result.returncode == 2
     assert "NARAHUBUNG_IMAP_URL" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_a_missing_directory_file_names_its_setting(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "NARAHUBUNG_DIRECTORY": str(tmp_path / "nope.yaml"),
+           "NARAHUBUNG_DATA_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "narahubung.cli", "run", "--once"],
+                            capture_output=True, text=True, env=env, cwd=Path(__file__).parent.parent)
+    assert result.returncode == 2
+    assert "NARAHUBUNG_DIRECTORY" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_polling_without_a_mailbox_is_refused(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "NARAHUBUNG_DATA_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "narahubung.cli", "run"],
+                            capture_output=True, text=True, env=env, cwd=Path(__file__).parent.parent)
+    assert result.returncode == 2
+    assert "NARAHUBUNG_IMAP_URL" in result.stderr
