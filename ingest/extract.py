@@ -17,7 +17,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ingest.errors import ExtractionFailed
 from ingest.ocr import ocr_image
-from ingest.parse import Attachment, ParsedMail
+from ingest.parse import ParsedMail
 
 MAX_PDF_PAGES = 50
 MAX_IMAGE_PIXELS = 60_000_000

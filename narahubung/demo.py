@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+from email import message_from_bytes
+from email.policy import default as default_policy
 from collections.abc import Callable
 from pathlib import Path
 
@@ -56,7 +58,7 @@ def run_demo(
             pipeline.ingest_paths(services, letters)
             console.print(f"{len(letters)} surat pindaian dari {SAMPLES / 'letters'} ikut dimasukkan.")
         report = run_once(services)
-        _print_where_each_went(console, services, sent_dir, smtp)
+        _print_where_each_went(console, services, sent_dir)
         console.print(
             f"Selesai: {len(report.processed)} pesan dipilah, {len(report.delivery.sent)} surat terkirim, "
             f"{len(report.delivery.failed)} gagal. Basis data: {demo_settings.resolved_database_url}"
@@ -64,8 +66,11 @@ def run_demo(
         console.print(f"Lihat lagi kapan saja: NARAHUBUNG_DATA_DIR={demo_dir} .venv/bin/narahubung cases")
 
 
-def _print_where_each_went(console: Console, services: pipeline.Services, sent_dir: Path, smtp: SmtpSink) -> None:
-    saved = {m.message["Message-ID"]: path for m, path in zip(smtp.messages, sorted(sent_dir.glob("*.eml")))}
+def _print_where_each_went(console: Console, services: pipeline.Services, sent_dir: Path) -> None:
+    saved = {
+        message_from_bytes(path.read_bytes(), policy=default_policy)["Message-ID"]: path
+        for path in sorted(sent_dir.glob("*.eml"))
+    }
     table = Table(title="Ke mana setiap pesan pergi")
     for column in ("Nomor", "Perihal", "Jenis", "Status", "Dikirim ke", "Berkas"):
         table.add_column(column, overflow="fold")

@@ -62,7 +62,13 @@ class Services:
         return self.directory.office.id.upper()
 
 
-def build_services(settings: Settings, *, clock: Clock = system_clock, migrate: bool = True) -> Services:
+def build_services(
+    settings: Settings,
+    *,
+    clock: Clock = system_clock,
+    migrate: bool = True,
+    classifier: Classifier | None = None,
+) -> Services:
     try:
         directory = load_directory(settings.directory)
     except DirectoryInvalid as exc:
@@ -79,7 +85,7 @@ def build_services(settings: Settings, *, clock: Clock = system_clock, migrate: 
         directory=directory,
         factory=factory,
         blobs=BlobStore(settings.blob_dir),
-        classifier=load_classifier(directory),
+        classifier=classifier or load_classifier(directory),
         composer=DraftComposer(settings.templates_dir, directory.office),
         transport=SmtpTransport(smtp) if smtp else None,
         clock=clock,

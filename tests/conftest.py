@@ -2,6 +2,7 @@
 
 Sections (add new fixtures under a section of their own):
   1. Real local servers: Dovecot IMAP, SMTP sink, PostgreSQL (narahubung.localservers)
+  2. Product objects that are slow to build (the directory, the classifier)
 
 Servers are real processes on 127.0.0.1, never mocks. A missing server binary raises
 ServerMissing, so such tests FAIL (in CI and locally) instead of being skipped.
@@ -60,3 +61,25 @@ def postgres() -> Iterator[PrivatePostgres]:
 def postgres_url(postgres: PrivatePostgres) -> str:
     """SQLAlchemy URL of a new, empty database for this test."""
     return postgres.create_database(f"t_{uuid.uuid4().hex[:16]}")
+
+
+# ---------------------------------------------------------------------------
+# 2. Product objects that are slow to build
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def directory():
+    """The bundled directory (config/directory.yaml)."""
+    from narahubung.directory import load_directory
+    from narahubung.settings import DEFAULT_DIRECTORY
+
+    return load_directory(DEFAULT_DIRECTORY)
+
+
+@pytest.fixture(scope="session")
+def classifier(directory):
+    """The classifier in force, built once per session (spaCy takes seconds to start)."""
+    from classify import load_classifier
+
+    return load_classifier(directory)

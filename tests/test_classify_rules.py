@@ -13,14 +13,9 @@ import pytest
 from classify.decision import Classifier, Decision, MessageText
 from classify.gazetteer import AGENCY, REGION, Gazetteer
 from classify.rules import RuleClassifier
-from narahubung.directory import Directory, load_directory
+from narahubung.directory import Directory
 
 DIRECTORY_YAML = Path(__file__).resolve().parent.parent / "config" / "directory.yaml"
-
-
-@pytest.fixture(scope="module")
-def directory() -> Directory:
-    return load_directory(DIRECTORY_YAML)
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,6 @@ from narahubung.errors import DirectoryInvalid
 from narahubung.settings import DEFAULT_DIRECTORY
 
 
-@pytest.fixture(scope="module")
-def directory():
-    return load_directory(DEFAULT_DIRECTORY)
-
-
 def test_bundled_directory_loads_the_office_and_its_units(directory):
     assert directory.office.id == "ori-babel"
     assert directory.resolution_days == 60

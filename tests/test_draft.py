@@ -3,10 +3,8 @@
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
 
-import pytest
 
-from narahubung.directory import load_directory
-from narahubung.settings import DEFAULT_DIRECTORY, DEFAULT_TEMPLATES
+from narahubung.settings import DEFAULT_TEMPLATES
 from routing.draft import Attachment, DraftComposer, DraftFacts, redact_identity, tanggal
 
 RECEIVED = datetime(2026, 11, 20, 2, 30, tzinfo=timezone.utc)
@@ -15,11 +13,6 @@ TEXT = (
     "e-KTP saya belum jadi sejak Juni. Hubungi saya di siti.aminah@warga.example.\n"
     "Mohon identitas saya dirahasiakan. Terima kasih, Siti Aminah"
 )
-
-
-@pytest.fixture(scope="module")
-def directory():
-    return load_directory(DEFAULT_DIRECTORY)
 
 
 def compose(directory, confidential: bool):

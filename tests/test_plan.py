@@ -3,14 +3,7 @@
 import pytest
 
 from classify.decision import Decision
-from narahubung.directory import load_directory
-from narahubung.settings import DEFAULT_DIRECTORY
 from routing.plan import plan_route
-
-
-@pytest.fixture(scope="module")
-def directory():
-    return load_directory(DEFAULT_DIRECTORY)
 
 
 def decision(**kw):

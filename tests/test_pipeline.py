@@ -1,0 +1,112 @@
+"""The pipeline processes every stored message exactly once, even when a run dies half-way."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import func, select
+
+from factories import make_mail
+from narahubung.pipeline import build_services, deliver, ingest_paths, process_pending
+from narahubung.settings import load_settings
+from routing.outbox import INTERRUPTED
+from storage.db import transaction
+from storage.models import Case, Delivery, DeliveryStatus, RawMessage, RawStatus
+
+COMPLAINT = make_mail(
+    "PLN Manggar: meteran belum dipasang",
+    "Saya sudah bayar pasang baru listrik di kantor PLN Manggar, Belitung Timur, sejak Juli 2026. "
+    "Sampai sekarang meteran belum juga dipasang walaupun sudah tiga kali saya tanyakan ke petugas. "
+    "Mohon Ombudsman membantu.",
+)
+
+
+class Crash(Exception):
+    pass
+
+
+class CrashingClassifier:
+    version = "crash"
+
+    def classify(self, message):
+        raise Crash("the power went out")
+
+
+@pytest.fixture
+def services(tmp_path, smtp_sink, classifier):
+    settings = load_settings(data_dir=tmp_path / "data", smtp_url=smtp_sink.url)
+    return build_services(settings, classifier=classifier)
+
+
+def stored(services, tmp_path, *mails: bytes) -> None:
+    paths = []
+    for i, data in enumerate(mails):
+        path = tmp_path / f"m{i}.eml"
+        path.write_bytes(data)
+        paths.append(path)
+    ingest_paths(services, paths)
+
+
+def count(services, model, *where) -> int:
+    with services.factory() as session:
+        return session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_a_crash_mid_message_leaves_it_pending_and_the_rerun_does_it_once(services, tmp_path, smtp_sink):
+    stored(services, tmp_path, COMPLAINT)
+    with pytest.raises(Crash):
+        process_pending(replace(services, classifier=CrashingClassifier()))
+    assert count(services, Case) == 0
+    assert count(services, RawMessage, RawMessage.status == RawStatus.PENDING) == 1
+
+    first = process_pending(services)
+    second = process_pending(services)
+    assert [r.status for r in first] == ["routed"] and second == []
+    assert count(services, Case) == 1 and count(services, Delivery) == 1
+
+    deliver(services)
+    deliver(services)
+    assert len(smtp_sink.messages) == 1
+
+
+def test_a_delivery_cut_off_while_sending_is_never_sent_again_automatically(services, tmp_path, smtp_sink):
+    stored(services, tmp_path, COMPLAINT)
+    process_pending(services)
+    with transaction(services.factory) as session:
+        delivery = session.scalars(select(Delivery)).one()
+        delivery.status = DeliveryStatus.SENDING  # as if the process died after the server's OK
+
+    report = deliver(services)
+    assert report.sent == [] and smtp_sink.messages == []
+    with services.factory() as session:
+        delivery = session.scalars(select(Delivery)).one()
+        assert (delivery.status, delivery.last_error) == (DeliveryStatus.FAILED, INTERRUPTED)
+
+
+def test_a_temporary_refusal_is_retried_and_a_permanent_one_is_marked_failed(services, tmp_path, smtp_sink):
+    stored(services, tmp_path, COMPLAINT)
+    process_pending(services)
+
+    smtp_sink.reject_with = "451 4.3.0 coba lagi nanti"
+    report = deliver(services)
+    assert len(report.deferred) == 1
+    with services.factory() as session:
+        delivery = session.scalars(select(Delivery)).one()
+        assert delivery.status == DeliveryStatus.PENDING and "451" in delivery.last_error
+
+    smtp_sink.reject_with = None
+    assert len(deliver(services).sent) == 1
+    assert len(smtp_sink.messages) == 1
+
+
+def test_a_permanent_refusal_is_shown_not_retried(services, tmp_path, smtp_sink):
+    stored(services, tmp_path, COMPLAINT)
+    process_pending(services)
+    smtp_sink.reject_with = "550 5.1.1 mailbox tidak ada"
+    assert len(deliver(services).failed) == 1
+    smtp_sink.reject_with = None
+    assert deliver(services).sent == []
+    with services.factory() as session:
+        delivery = session.scalars(select(Delivery)).one()
+        assert delivery.status == DeliveryStatus.FAILED and "550" in delivery.last_error
