@@ -18,8 +18,8 @@ from pathlib import Path
 
 from imapclient import IMAPClient
 
-from ingest.imap_source import ImapSource
-from narahubung import pipeline
+from narahubung import intake, pipeline
+from narahubung.services import build_services
 from narahubung.localservers import PrivateDovecot, SmtpSink
 from narahubung.settings import PROJECT_ROOT, load_settings
 
@@ -50,11 +50,11 @@ def main() -> None:
         settings = load_settings(data_dir=Path(tmp), imap_url=imap.url("bench"), smtp_url=smtp.url)
 
         t0 = time.perf_counter()
-        services = pipeline.build_services(settings)
+        services = build_services(settings)
         t_build = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        ingested = pipeline.ingest_imap(services, ImapSource(settings.imap, batch_size=settings.imap_fetch_batch))
+        ingested = intake.sync_mailboxes(services)
         t_ingest = time.perf_counter() - t0
 
         t0 = time.perf_counter()

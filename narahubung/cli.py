@@ -50,7 +50,7 @@ def _settings(ctx: click.Context) -> Settings:
 
 
 def _services(ctx: click.Context) -> Any:
-    from narahubung.pipeline import build_services
+    from narahubung.services import build_services
 
     with console.status("Menyiapkan basis data, direktori dan pengklasifikasi…"):
         return build_services(_settings(ctx))
@@ -125,21 +125,23 @@ def db_upgrade(ctx: click.Context) -> None:
 
 
 @main.command()
-@click.option("--once", is_flag=True, help="Process everything pending, deliver, and exit.")
+@click.option("--once", is_flag=True, help="Sync every mailbox and the drop folder once, process, deliver, exit.")
 @click.pass_context
 def run(ctx: click.Context, once: bool) -> None:
-    """Poll the mailbox, triage new mail and deliver drafts; keeps running until Ctrl-C.
+    """Watch the mailboxes and the drop folder, triage new mail, deliver letters; until Ctrl-C.
 
-    Without NARAHUBUNG_IMAP_URL only already-stored messages are processed; without
-    NARAHUBUNG_SMTP_URL drafts stay in the outbox.
+    Each mailbox folder gets its own worker: IMAP IDLE where the server has it, polling
+    (NARAHUBUNG_POLL_INTERVAL) where not, reconnecting with backoff after network errors.
+    Without NARAHUBUNG_SMTP_URL letters stay in the outbox.
     """
-    from narahubung import pipeline
+    from narahubung.runner import Runner
 
     services = _services(ctx)
-    if not once and services.settings.imap is None:
+    settings = services.settings
+    if not once and not settings.all_mailboxes and settings.drop_dir is None:
         raise SettingsInvalid(
-            "Pengaturan NARAHUBUNG_IMAP_URL belum diisi: tanpa kotak surat tidak ada yang dipantau "
-            "(gunakan `run --once` untuk memproses pesan yang sudah tersimpan)."
+            "Pengaturan NARAHUBUNG_IMAP_URL (atau [[mailboxes]] di berkas --config) belum diisi: tidak ada "
+            "yang dipantau (gunakan `run --once` untuk memproses pesan yang sudah tersimpan)."
         )
     if once:
         report = _run_once_with_progress(services)
@@ -147,45 +149,36 @@ def run(ctx: click.Context, once: bool) -> None:
         return
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    console.print(
-        f"Memantau {services.settings.imap.mailbox_key if services.settings.imap else '(tanpa IMAP)'} "
-        f"setiap {services.settings.poll_interval:.0f} detik. Tekan Ctrl-C untuk berhenti."
-    )
+    watched = [f"{m.name}: {', '.join(m.folder_names)}" for m in settings.all_mailboxes]
+    if settings.drop_dir:
+        watched.append(f"folder pindaian {settings.drop_dir}")
+    console.print(f"Memantau {'; '.join(watched)}. Tekan Ctrl-C untuk berhenti.")
     try:
-        pipeline.run_forever(services, stop, on_round=lambda r: _print_round(r))
+        Runner(services, stop, on_round=_print_round).run_until_stopped()
     except KeyboardInterrupt:
+        stop.set()
         console.print("Berhenti.")
 
 
 def _run_once_with_progress(services: Any) -> Any:
-    from narahubung import pipeline
-    from narahubung.pipeline import RunReport
+    from narahubung.pipeline import RunHooks, run_once
 
-    report = RunReport()
     with _progress() as progress:
-        endpoint = services.settings.imap
-        if endpoint is not None:
-            from ingest.imap_source import ImapSource
+        fetch_task = progress.add_task("Mengambil surel", total=0)
+        tasks: dict[str, Any] = {}
 
-            task = progress.add_task("Mengambil surel", total=None)
-            report.ingest = pipeline.ingest_imap(
-                services, ImapSource(endpoint, batch_size=services.settings.imap_fetch_batch),
-                on_message=lambda: progress.advance(task),
-            )
-            progress.update(task, total=report.ingest.stored + report.ingest.duplicates)
-        with services.factory() as session:
-            from storage.repository import pending_raw_ids
+        def total(name: str, count: int) -> None:
+            tasks[name] = progress.add_task(name, total=count)
 
-            pending = len(pending_raw_ids(session))
-        task = progress.add_task("Memilah pesan", total=pending)
-        report.processed = pipeline.process_pending(services, on_result=lambda _: progress.advance(task))
-        if services.transport is not None:
-            from routing.outbox import pending_count
-
-            with services.factory() as session:
-                task = progress.add_task("Mengirim surat", total=pending_count(session))
-            report.delivery = pipeline.deliver(services, on_result=lambda _: progress.advance(task))
-    return report
+        hooks = RunHooks(
+            on_folder_total=lambda label, n: progress.update(fetch_task, total=(progress.tasks[fetch_task].total or 0) + n),
+            on_fetched=lambda n: progress.advance(fetch_task, n),
+            on_processing_total=lambda n: total("Memilah pesan", n),
+            on_processed=lambda _: progress.advance(tasks["Memilah pesan"]),
+            on_delivery_total=lambda n: total("Mengirim surat", n),
+            on_delivered=lambda _: progress.advance(tasks["Mengirim surat"]),
+        )
+        return run_once(services, hooks)
 
 
 def _print_round(report: Any) -> None:
@@ -205,6 +198,10 @@ def _print_run_report(services: Any, report: Any) -> None:
         f"Dipilah: {len(report.processed)}. Surat terkirim: {len(d.sent)}, gagal: {len(d.failed)}, "
         f"ditunda: {len(d.deferred)}."
     )
+    if report.ingest.oversize:
+        console.print(f"[yellow]{report.ingest.oversize} pesan terlalu besar dikarantina (lihat `narahubung quarantine`).[/]")
+    for error in report.ingest.errors:
+        console.print(f"[red]{error}[/]")
     if services.transport is None:
         console.print("[yellow]NARAHUBUNG_SMTP_URL belum diisi: surat menunggu di kotak keluar.[/]")
 
@@ -229,9 +226,10 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     Folders are read recursively. Drafts are queued; `narahubung run --once` sends them.
     """
     from narahubung import pipeline
+    from narahubung.intake import ingest_paths
 
     services = _services(ctx)
-    report = pipeline.ingest_paths(services, paths)
+    report = ingest_paths(services, paths)
     console.print(f"Disimpan {report.stored} berkas baru, {report.duplicates} duplikat dilewati.")
     with services.factory() as session:
         from storage.repository import pending_raw_ids
@@ -241,6 +239,84 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
         task = progress.add_task("Memilah pesan", total=pending)
         results = pipeline.process_pending(services, on_result=lambda _: progress.advance(task))
     _print_processed(results)
+
+
+@main.command()
+@click.option("--since", "since", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Import mail received on or after this day (YYYY-MM-DD).")
+@click.option("--mailbox", "only", help="Only the mailbox with this name (see [[mailboxes]]).")
+@click.pass_context
+def backfill(ctx: click.Context, since: Any, only: str | None) -> None:
+    """Import an existing mailbox from a date on, in batches, with a progress bar.
+
+    Safe to interrupt with Ctrl-C and to run again: every finished batch is committed, and a rerun
+    fetches only what is not stored yet. Then the imported messages are triaged.
+    """
+    from narahubung.intake import sync_mailboxes
+    from narahubung.pipeline import process_pending
+
+    services = _services(ctx)
+    if not services.settings.all_mailboxes:
+        raise SettingsInvalid("Pengaturan NARAHUBUNG_IMAP_URL (atau [[mailboxes]]) belum diisi: tidak ada kotak surat.")
+    with _progress() as progress:
+        task = progress.add_task("Mengimpor surel", total=0)
+        report = sync_mailboxes(
+            services,
+            since=since.date(),
+            only=only,
+            on_total=lambda label, n: progress.update(task, total=(progress.tasks[task].total or 0) + n),
+            on_batch=lambda n: progress.advance(task, n),
+        )
+        with services.factory() as session:
+            from storage.repository import pending_raw_ids
+
+            pending = len(pending_raw_ids(session))
+        sort_task = progress.add_task("Memilah pesan", total=pending)
+        results = process_pending(services, on_result=lambda _: progress.advance(sort_task))
+    console.print(
+        f"Diimpor {report.stored} pesan baru sejak {since:%Y-%m-%d} ({report.duplicates} duplikat, "
+        f"{report.oversize} terlalu besar); {len(results)} dipilah. Surat dikirim oleh `narahubung run`."
+    )
+    for error in report.errors:
+        console.print(f"[red]{error}[/]")
+
+
+@main.command()
+@click.option("--failed", is_flag=True, help="Every message whose parsing or text extraction failed.")
+@click.option("--case", "reference", help="One case, by its reference (e.g. ORI-BABEL/2026/000123).")
+@click.pass_context
+def reprocess(ctx: click.Context, failed: bool, reference: str | None) -> None:
+    """Run parsing, extraction and classification again from the stored raw bytes.
+
+    A case whose letter already went out is re-read but never sent again.
+    """
+    from narahubung.pipeline import reprocess as rerun
+
+    if not failed and not reference:
+        raise click.UsageError("Pilih --failed atau --case NOMOR.")
+    services = _services(ctx)
+    with _progress() as progress:
+        task = progress.add_task("Memproses ulang", total=None)
+        results = rerun(services, failed=failed, reference=reference, on_result=lambda _: progress.advance(task))
+        progress.update(task, total=len(results))
+    _print_processed(results)
+    console.print(f"{len(results)} pesan diproses ulang.")
+
+
+@main.command()
+@click.option("--limit", default=100, show_default=True)
+@click.pass_context
+def quarantine(ctx: click.Context, limit: int) -> None:
+    """Messages and attachments that could not be read, with the reason (newest first)."""
+    from narahubung.reports import quarantine_rows
+
+    rows = quarantine_rows(_settings(ctx).resolved_database_url, limit=limit)
+    table = Table(title=f"Karantina ({len(rows)})")
+    for column in ("Pesan", "Diterima", "Kasus", "Bagian", "Alasan"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
 
 
 # --- cases -------------------------------------------------------------------------------------

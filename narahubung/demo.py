@@ -14,6 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from narahubung import pipeline
+from narahubung.intake import ingest_paths
+from narahubung.services import Services, build_services
 from narahubung.localservers import PrivateDovecot, SmtpSink
 from narahubung.settings import PROJECT_ROOT, Settings
 from storage.models import Case
@@ -27,7 +29,7 @@ def run_demo(
     *,
     console: Console,
     keep: bool,
-    run_once: Callable[[pipeline.Services], pipeline.RunReport] = pipeline.run_once,
+    run_once: Callable[[Services], pipeline.RunReport] = pipeline.run_once,
 ) -> None:
     demo_dir = settings.data_dir / "demo"
     if demo_dir.exists() and not keep:
@@ -53,9 +55,9 @@ def run_demo(
             }
         )
         with console.status("Menyiapkan basis data, direktori dan pengklasifikasi…"):
-            services = pipeline.build_services(demo_settings)
+            services = build_services(demo_settings)
         if letters:
-            pipeline.ingest_paths(services, letters)
+            ingest_paths(services, letters)
             console.print(f"{len(letters)} surat pindaian dari {SAMPLES / 'letters'} ikut dimasukkan.")
         report = run_once(services)
         _print_where_each_went(console, services, sent_dir)
@@ -66,7 +68,7 @@ def run_demo(
         console.print(f"Lihat lagi kapan saja: NARAHUBUNG_DATA_DIR={demo_dir} .venv/bin/narahubung cases")
 
 
-def _print_where_each_went(console: Console, services: pipeline.Services, sent_dir: Path) -> None:
+def _print_where_each_went(console: Console, services: Services, sent_dir: Path) -> None:
     saved = {
         message_from_bytes(path.read_bytes(), policy=default_policy)["Message-ID"]: path
         for path in sorted(sent_dir.glob("*.eml"))

@@ -7,148 +7,30 @@ processed or still pending; a rerun finds its work done or does it once.
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from classify import load_classifier
-from classify.decision import Classifier, Decision, MessageText
+from classify.decision import Decision, MessageText
+from ingest.dropfolder import DropFolder
 from ingest.errors import MessageUnparseable
 from ingest.extract import ExtractedDocument, extract_file, extract_mail
-from ingest.files import collect
-from ingest.imap_source import ImapSource
 from ingest.parse import ParsedMail, parse_message
-from narahubung.directory import Directory, load_directory
-from narahubung.errors import DirectoryInvalid, MailboxUnavailable, SettingsInvalid
-from narahubung.settings import Settings
-from routing.draft import Attachment, DraftComposer, DraftFacts
-from routing.outbox import DeliveryReport, deliver_pending, enqueue, recover_interrupted
+from narahubung.errors import SettingsInvalid
+from narahubung.intake import IngestReport, drop_folder_once, sync_mailboxes
+from narahubung.services import Services
+from routing.draft import Attachment, DraftFacts
+from routing.outbox import DeliveryReport, deliver_pending, enqueue, pending_count, recover_interrupted
 from routing.plan import RoutePlan, plan_route
-from routing.transport import SmtpTransport, Transport
 from storage import repository as repo
-from storage.blobs import BlobStore
-from storage.db import make_engine, session_factory, transaction, upgrade
+from storage.db import transaction
 from storage.models import Case, CaseStatus, Classification, Document, RawMessage, RawStatus
 
 log = logging.getLogger("narahubung.pipeline")
 WIB = ZoneInfo("Asia/Jakarta")
-Clock = Callable[[], datetime]
-
-
-def system_clock() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-@dataclass
-class Services:
-    """Everything the stages need, built once from settings."""
-
-    settings: Settings
-    directory: Directory
-    factory: sessionmaker[Session]
-    blobs: BlobStore
-    classifier: Classifier
-    composer: DraftComposer
-    transport: Transport | None
-    clock: Clock = system_clock
-
-    @property
-    def reference_prefix(self) -> str:
-        return self.directory.office.id.upper()
-
-
-def build_services(
-    settings: Settings,
-    *,
-    clock: Clock = system_clock,
-    migrate: bool = True,
-    classifier: Classifier | None = None,
-) -> Services:
-    try:
-        directory = load_directory(settings.directory)
-    except DirectoryInvalid as exc:
-        raise DirectoryInvalid(f"{exc.message} (pengaturan NARAHUBUNG_DIRECTORY)") from exc
-    url = settings.resolved_database_url
-    if migrate:
-        upgrade(url)
-    factory = session_factory(make_engine(url))
-    with transaction(factory) as session:
-        repo.sync_directory(session, directory)
-    smtp = settings.smtp
-    return Services(
-        settings=settings,
-        directory=directory,
-        factory=factory,
-        blobs=BlobStore(settings.blob_dir),
-        classifier=classifier or load_classifier(directory),
-        composer=DraftComposer(settings.templates_dir, directory.office),
-        transport=SmtpTransport(smtp) if smtp else None,
-        clock=clock,
-    )
-
-
-# --- ingest ------------------------------------------------------------------------------------
-
-
-@dataclass
-class IngestReport:
-    stored: int = 0
-    duplicates: int = 0
-
-
-def ingest_imap(services: Services, source: ImapSource, on_message: Callable[[], None] | None = None) -> IngestReport:
-    """Store every new message of the mailbox: bytes and row first, one commit per message."""
-    report = IngestReport()
-    with services.factory() as session:
-        known = repo.last_uids(session, source.mailbox_key)
-    for fetched in source.fetch_new(known):
-        with transaction(services.factory) as session:
-            raw = repo.store_raw(
-                session,
-                services.blobs,
-                fetched.data,
-                source="imap",
-                received_at=fetched.internal_date,
-                mailbox=source.mailbox_key,
-                uidvalidity=fetched.uidvalidity,
-                uid=fetched.uid,
-            )
-            _count(report, raw)
-        if on_message:
-            on_message()
-    return report
-
-
-def ingest_paths(services: Services, paths: Iterable[Path]) -> IngestReport:
-    items = list(collect(paths))  # every path is checked before anything is stored
-    report = IngestReport()
-    for item in items:
-        data = item.path.read_bytes()
-        with transaction(services.factory) as session:
-            raw = repo.store_raw(
-                session,
-                services.blobs,
-                data,
-                source=item.source,
-                received_at=services.clock(),
-                filename=item.path.name,
-                content_type=item.content_type,
-            )
-            _count(report, raw)
-    return report
-
-
-def _count(report: IngestReport, raw: RawMessage) -> None:
-    if raw.status == RawStatus.DUPLICATE:
-        report.duplicates += 1
-    else:
-        report.stored += 1
-
 
 # --- process -----------------------------------------------------------------------------------
 
@@ -182,35 +64,90 @@ def process_raw(services: Services, raw_id: int) -> ProcessResult | None:
         raw = session.get(RawMessage, raw_id, with_for_update=True)
         if raw is None or raw.status != RawStatus.PENDING:
             return None
-        data = services.blobs.get(raw.sha256)
-        parsed: ParsedMail | None = None
-        try:
-            if raw.source == "letter":
-                documents = [extract_file(raw.filename or "surat", data, raw.content_type)]
-            else:
-                parsed = parse_message(data)
-                documents = extract_mail(parsed)
-        except MessageUnparseable as exc:
-            raw.status, raw.error = RawStatus.FAILED, exc.message
-            repo.audit(session, "raw_message", raw.id, "parse_failed", to_status=raw.status, detail={"error": exc.message})
-            case = _open_case(services, session, raw, parsed=None)
-            plan = RoutePlan("review", (f"pesan tidak dapat diurai: {exc.message}",))
-            _apply_plan(services, session, case, plan, decision=None, parsed=None, documents=[])
-            return _result(raw, case, plan)
+        return _run_stages(services, session, raw, case=None)
 
-        if parsed is not None:
-            raw.message_id = parsed.message_id
-            raw.defects = list(parsed.defects)
-        _store_documents(services, session, raw, documents)
-        case = _open_case(services, session, raw, parsed)
-        decision = services.classifier.classify(_message_text(raw, parsed, documents))
-        _store_classification(session, case, decision, services.clock())
-        damage = parsed.damage if parsed else ()
-        plan = plan_route(decision, services.directory, services.settings.auto_route_threshold, damage)
-        _apply_plan(services, session, case, plan, decision, parsed, documents)
-        raw.status = RawStatus.PROCESSED
-        repo.audit(session, "raw_message", raw.id, "processed", from_status=RawStatus.PENDING, to_status=raw.status)
+
+def reprocess(
+    services: Services,
+    *,
+    failed: bool = False,
+    reference: str | None = None,
+    on_result: Callable[[ProcessResult], None] | None = None,
+) -> list[ProcessResult]:
+    """Run the stages again from the stored raw bytes: for every message whose parse or extraction
+    failed, or for one case. A case whose letter has already gone out is re-read, never re-sent."""
+    with services.factory() as session:
+        ids = repo.raw_ids_to_reprocess(session, failed=failed, reference=reference)
+    results = []
+    for raw_id in ids:
+        with transaction(services.factory) as session:
+            raw = session.get_one(RawMessage, raw_id, with_for_update=True)
+            for document in list(raw.documents):
+                session.delete(document)
+            session.flush()
+            repo.audit(session, "raw_message", raw.id, "reprocess", from_status=raw.status)
+            result = _run_stages(services, session, raw, case=raw.case)
+        results.append(result)
+        if on_result:
+            on_result(result)
+    return results
+
+
+def _run_stages(services: Services, session: Session, raw: RawMessage, case: Case | None) -> ProcessResult:
+    data = services.blobs.get(raw.sha256)
+    previous = raw.status
+    if raw.truncated:  # only the header was kept: a person decides
+        parsed = _header_only(data)
+        case = case or _open_case(services, session, raw, parsed)
+        raw.status = RawStatus.FAILED
+        plan = RoutePlan("review", (raw.error or "pesan terlalu besar",))
+        _apply_plan(services, session, case, plan, decision=None, parsed=parsed, documents=[])
         return _result(raw, case, plan)
+    parsed: ParsedMail | None = None
+    try:
+        if raw.source == "letter":
+            documents = [extract_file(raw.filename or "surat", data, raw.content_type)]
+        else:
+            parsed = parse_message(data)
+            documents = extract_mail(parsed)
+    except MessageUnparseable as exc:
+        raw.status, raw.error = RawStatus.FAILED, exc.message
+        repo.audit(session, "raw_message", raw.id, "parse_failed", from_status=previous, to_status=raw.status,
+                   detail={"error": exc.message})
+        case = case or _open_case(services, session, raw, parsed=None)
+        plan = RoutePlan("review", (f"pesan tidak dapat diurai: {exc.message}",))
+        _apply_plan(services, session, case, plan, decision=None, parsed=None, documents=[])
+        return _result(raw, case, plan)
+
+    raw.error = None
+    if parsed is not None:
+        raw.message_id = parsed.message_id or raw.message_id
+        raw.defects = list(parsed.defects)
+    _store_documents(services, session, raw, documents)
+    case = case or _open_case(services, session, raw, parsed)
+    decision = services.classifier.classify(_message_text(raw, parsed, documents))
+    _store_classification(session, case, decision, services.clock())
+    plan = plan_route(
+        decision,
+        services.directory,
+        services.settings.auto_route_threshold,
+        damage=parsed.damage if parsed else (),
+        machine_generated=parsed.auto_reply_reason if parsed else None,
+    )
+    if case.deliveries:  # already forwarded once: re-reading it must never send it again
+        plan = RoutePlan("keep", ("sudah diteruskan sebelumnya; tidak dikirim ulang",), unit_id=case.unit_id)
+    else:
+        _apply_plan(services, session, case, plan, decision, parsed, documents)
+    raw.status = RawStatus.PROCESSED
+    repo.audit(session, "raw_message", raw.id, "processed", from_status=previous, to_status=raw.status)
+    return _result(raw, case, plan)
+
+
+def _header_only(data: bytes) -> ParsedMail | None:
+    try:
+        return parse_message(data)
+    except MessageUnparseable:
+        return None
 
 
 def _result(raw: RawMessage, case: Case, plan: RoutePlan) -> ProcessResult:
@@ -367,27 +304,35 @@ class RunReport:
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
 
 
-def run_once(services: Services) -> RunReport:
+@dataclass
+class RunHooks:
+    """Callbacks for progress display; every one is optional."""
+
+    on_folder_total: Callable[[str, int], None] | None = None
+    on_fetched: Callable[[int], None] | None = None
+    on_processing_total: Callable[[int], None] | None = None
+    on_processed: Callable[[ProcessResult], None] | None = None
+    on_delivery_total: Callable[[int], None] | None = None
+    on_delivered: Callable[..., None] | None = None
+
+
+def run_once(services: Services, hooks: RunHooks | None = None) -> RunReport:
+    """Everything pending, once: sync every mailbox and the drop folder, process, deliver."""
+    hooks = hooks or RunHooks()
     report = RunReport()
-    endpoint = services.settings.imap
-    if endpoint is not None:
-        report.ingest = ingest_imap(services, ImapSource(endpoint, batch_size=services.settings.imap_fetch_batch))
-    report.processed = process_pending(services)
+    report.ingest = sync_mailboxes(services, on_total=hooks.on_folder_total, on_batch=hooks.on_fetched)
+    if services.settings.drop_dir is not None:
+        letters = drop_folder_once(services, DropFolder(services.settings.drop_dir))
+        report.ingest.stored += letters.stored
+        report.ingest.duplicates += letters.duplicates
+        report.ingest.errors += letters.errors
+    if hooks.on_processing_total:
+        with services.factory() as session:
+            hooks.on_processing_total(len(repo.pending_raw_ids(session)))
+    report.processed = process_pending(services, on_result=hooks.on_processed)
     if services.transport is not None:
-        report.delivery = deliver(services)
+        if hooks.on_delivery_total:
+            with services.factory() as session:
+                hooks.on_delivery_total(pending_count(session))
+        report.delivery = deliver(services, on_result=hooks.on_delivered)
     return report
-
-
-def run_forever(services: Services, stop: threading.Event, on_round: Callable[[RunReport], None] | None = None) -> None:
-    """Poll, process and deliver until `stop` is set. A mailbox outage waits and tries again."""
-    delay = services.settings.poll_interval
-    while not stop.is_set():
-        try:
-            report = run_once(services)
-            delay = services.settings.poll_interval
-            if on_round:
-                on_round(report)
-        except MailboxUnavailable as exc:
-            delay = min(max(delay * 2, 5.0), 600.0)
-            log.error("%s — mencoba lagi dalam %.0f detik", exc.message, delay)
-        stop.wait(delay)

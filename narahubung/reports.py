@@ -6,12 +6,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from routing.draft import tanggal
-from storage.db import make_engine, session_factory
-from storage.models import Case
+from storage.db import make_engine, session_factory, upgrade
+from storage.models import Case, Document, RawMessage, RawStatus
 
 
 def case_rows(database_url: str, status: str | None = None, limit: int = 50) -> list[tuple[str, ...]]:
     """Newest cases first, as display strings."""
+    upgrade(database_url)
     factory = session_factory(make_engine(database_url))
     query = select(Case).options(selectinload(Case.deliveries)).order_by(Case.id.desc()).limit(limit)
     if status:
@@ -30,3 +31,41 @@ def case_rows(database_url: str, status: str | None = None, limit: int = 50) -> 
             )
             for case in session.scalars(query)
         ]
+
+
+def quarantine_rows(database_url: str, limit: int = 100) -> list[tuple[str, ...]]:
+    """Raw messages that failed or were cut, and documents whose text could not be extracted."""
+    upgrade(database_url)
+    factory = session_factory(make_engine(database_url))
+    with factory() as session:
+        failed = session.scalars(
+            select(RawMessage)
+            .options(selectinload(RawMessage.case))
+            .where(RawMessage.status == RawStatus.FAILED)
+            .order_by(RawMessage.id.desc())
+            .limit(limit)
+        ).all()
+        documents = session.execute(
+            select(Document, RawMessage)
+            .join(RawMessage, RawMessage.id == Document.raw_message_id)
+            .options(selectinload(RawMessage.case))
+            .where(Document.error.is_not(None))
+            .order_by(Document.id.desc())
+            .limit(limit)
+        ).all()
+        rows = [
+            (_label(raw), tanggal(raw.received_at), raw.case.reference if raw.case else "-", "pesan", raw.error or "-")
+            for raw in failed
+        ]
+        rows += [
+            (_label(raw), tanggal(raw.received_at), raw.case.reference if raw.case else "-",
+             doc.filename or doc.part, doc.error or "-")
+            for doc, raw in documents
+        ]
+        return rows[:limit]
+
+
+def _label(raw: RawMessage) -> str:
+    if raw.mailbox:
+        return f"{raw.mailbox} UID {raw.uid}"
+    return raw.filename or raw.message_id or f"#{raw.id}"

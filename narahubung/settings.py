@@ -7,10 +7,10 @@ sentence naming the setting.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 from urllib.parse import unquote, urlsplit
 
-from pydantic import BaseModel, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -18,6 +18,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from ingest.oauth2 import OAuth2Settings
 from narahubung.errors import SettingsInvalid
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -29,14 +30,67 @@ class ImapEndpoint(BaseModel):
     host: str
     port: int
     username: str
-    password: str
+    password: str | None = None
     folder: str = "INBOX"
     tls: bool = False
 
+    def mailbox_key(self, folder: str | None = None) -> str:
+        """Identifies an account's folder in stored rows; never contains the password."""
+        return f"imap://{self.username}@{self.host}:{self.port}/{folder or self.folder}"
+
+
+AfterCommitAction = Literal["keyword", "seen", "move", "none"]
+
+
+class MailboxSettings(BaseModel):
+    """One IMAP account and the folders Narahubung reads in it (`[[mailboxes]]` in the TOML file)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    url: str  # imap(s)://user[:password]@host[:port][/FOLDER]
+    folders: list[str] | None = None  # default: the URL's folder, else INBOX
+    password_file: Path | None = None
+    oauth2: OAuth2Settings | None = None
+    after_commit: AfterCommitAction = "keyword"  # what is done on the server once a message is stored
+    keyword: str = "$Narahubung"
+    move_to: str | None = None
+    idle: bool = True
+    idle_renew_minutes: float = 25.0
+    poll_interval: float | None = None  # default: the global poll_interval
+    timeout_s: float = 60.0
+    max_message_mb: float = 25.0
+    fetch_batch: int = 100
+
+    @model_validator(mode="after")
+    def _check(self) -> MailboxSettings:
+        endpoint = parse_imap_url(self.url)
+        if endpoint.password is None and self.password_file is None and self.oauth2 is None:
+            raise ValueError(f"mailbox {self.name!r} needs a password in the URL, password_file or oauth2")
+        if self.after_commit == "move" and not self.move_to:
+            raise ValueError(f"mailbox {self.name!r}: after_commit = 'move' needs move_to")
+        if not 1 <= self.idle_renew_minutes <= 29:
+            raise ValueError("idle_renew_minutes must be between 1 and 29 (servers drop IDLE after 30 min)")
+        if self.fetch_batch < 1 or self.max_message_mb <= 0 or self.timeout_s <= 0:
+            raise ValueError(f"mailbox {self.name!r}: fetch_batch, max_message_mb and timeout_s must be positive")
+        return self
+
     @property
-    def mailbox_key(self) -> str:
-        """Identifies the mailbox in stored rows; never contains the password."""
-        return f"imap://{self.username}@{self.host}:{self.port}/{self.folder}"
+    def endpoint(self) -> ImapEndpoint:
+        return parse_imap_url(self.url)
+
+    @property
+    def folder_names(self) -> list[str]:
+        return self.folders or [self.endpoint.folder]
+
+    @property
+    def max_message_bytes(self) -> int:
+        return int(self.max_message_mb * 1024 * 1024)
+
+    def password(self) -> str | None:
+        if self.password_file is not None:
+            return self.password_file.read_text(encoding="utf-8").strip()
+        return self.endpoint.password
 
 
 class SmtpEndpoint(BaseModel):
@@ -51,7 +105,7 @@ def parse_imap_url(url: str) -> ImapEndpoint:
     parts = urlsplit(url)
     if parts.scheme not in ("imap", "imaps"):
         raise ValueError("must start with imap:// or imaps://")
-    if not parts.hostname or not parts.username or parts.password is None:
+    if not parts.hostname or not parts.username:
         raise ValueError("must look like imap://user:password@host:port/INBOX")
     tls = parts.scheme == "imaps"
     folder = unquote(parts.path.lstrip("/")) or "INBOX"
@@ -59,7 +113,7 @@ def parse_imap_url(url: str) -> ImapEndpoint:
         host=parts.hostname,
         port=parts.port or (993 if tls else 143),
         username=unquote(parts.username),
-        password=unquote(parts.password),
+        password=unquote(parts.password) if parts.password is not None else None,
         folder=folder,
         tls=tls,
     )
@@ -94,6 +148,9 @@ class Settings(BaseSettings):
     poll_interval: float = 60.0
     auto_route_threshold: float = 0.5
     imap_fetch_batch: int = 100
+    mailboxes: list[MailboxSettings] = []
+    drop_dir: Path | None = None  # a scanner's target folder, watched for letters
+    max_message_mb: float = 25.0
 
     @field_validator("imap_url")
     @classmethod
@@ -133,8 +190,15 @@ class Settings(BaseSettings):
         return self.data_dir / "blobs"
 
     @property
-    def imap(self) -> ImapEndpoint | None:
-        return parse_imap_url(self.imap_url) if self.imap_url else None
+    def all_mailboxes(self) -> list[MailboxSettings]:
+        """The `[[mailboxes]]` of the settings file, plus NARAHUBUNG_IMAP_URL as one named "utama"."""
+        extra = (
+            [MailboxSettings(name="utama", url=self.imap_url, max_message_mb=self.max_message_mb,
+                             fetch_batch=self.imap_fetch_batch)]
+            if self.imap_url
+            else []
+        )
+        return extra + list(self.mailboxes)
 
     @property
     def smtp(self) -> SmtpEndpoint | None:

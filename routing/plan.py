@@ -12,7 +12,7 @@ NEVER_ANSWERED = ("auto_reply", "spam")
 
 @dataclass(frozen=True)
 class RoutePlan:
-    action: str  # forward | review | archive
+    action: str  # forward | review | archive | keep (reprocessed, already forwarded)
     reasons: tuple[str, ...]
     unit_id: str | None = None
     recipients: Recipients | None = None
@@ -23,12 +23,17 @@ def plan_route(
     directory: Directory,
     threshold: float,
     damage: tuple[str, ...] = (),
+    machine_generated: str | None = None,
 ) -> RoutePlan:
     """Forward only a confident complaint with a unit that has named a focal point; else hold or archive.
 
     `damage` lists what was wrong with the message itself (broken MIME, unreadable charset): such a
     message may have been misread, so a person looks at it before anything is sent.
+    `machine_generated` (an auto-reply or bounce, known from its headers) is archived whatever the
+    classifier thought, so that no mail of ours ever answers a machine.
     """
+    if machine_generated:
+        return RoutePlan("archive", (f"pesan otomatis ({machine_generated}): diarsipkan, tidak dibalas",))
     if decision is None:
         return RoutePlan("review", ("pesan tidak dapat dibaca otomatis",))
     if decision.kind in NEVER_ANSWERED:

@@ -42,6 +42,10 @@ class BlobStore:
             raise
         return digest
 
+    def put_many(self, items: list[bytes]) -> list[str]:
+        """Store several blobs; each is durable before this returns."""
+        return [self.put(data) for data in items]
+
     def get(self, digest: str) -> bytes:
         return self.path_for(digest).read_bytes()
 

@@ -74,7 +74,10 @@ class RawMessage(Base):
     filename: Mapped[str | None] = mapped_column(String(255))
     message_id: Mapped[str | None] = mapped_column(String(998), index=True)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
-    size: Mapped[int] = mapped_column(Integer)
+    body_sha256: Mapped[str | None] = mapped_column(String(64))  # bytes after the header: same mail re-sent
+    size: Mapped[int] = mapped_column(Integer)  # of the whole message, also when only its header is kept
+    truncated: Mapped[bool] = mapped_column(Boolean, default=False)  # too large: only the header was kept
+    server_marked: Mapped[bool] = mapped_column(Boolean, default=False)  # after-commit action done on the server
     content_type: Mapped[str] = mapped_column(String(100), default="message/rfc822")
     received_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(16), default=RawStatus.PENDING, index=True)
@@ -84,6 +87,7 @@ class RawMessage(Base):
 
     documents: Mapped[list[Document]] = relationship(back_populates="raw_message", order_by="Document.id")
     case: Mapped[Case | None] = relationship(back_populates="raw_message")
+    duplicate_of: Mapped[RawMessage | None] = relationship(remote_side=[id])
 
 
 class Document(Base):

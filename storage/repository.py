@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from email.parser import BytesHeaderParser
+from email.policy import compat32
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from narahubung.directory import Directory
+from narahubung.errors import ExitCode, NarahubungError
 from storage.blobs import BlobStore, sha256_of
 from storage.models import (
     AuditEvent,
     Case,
+    Document,
     FocalPointRow,
     RawMessage,
     RawStatus,
@@ -21,65 +27,153 @@ from storage.models import (
 )
 
 
+class CaseNotFound(NarahubungError):
+    exit_code = ExitCode.BAD_INPUT
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def store_raw(
-    session: Session,
-    blobs: BlobStore,
-    data: bytes,
-    *,
-    source: str,
-    received_at: datetime,
-    mailbox: str | None = None,
-    uidvalidity: int | None = None,
-    uid: int | None = None,
-    filename: str | None = None,
-    content_type: str = "message/rfc822",
-    message_id: str | None = None,
-) -> RawMessage:
-    """Keep the bytes on disk first, then the row. The same bytes seen before become a duplicate."""
-    digest = blobs.put(data)
-    earlier = session.scalar(
-        select(RawMessage.id)
-        .where(RawMessage.sha256 == digest, RawMessage.status != RawStatus.DUPLICATE)
-        .order_by(RawMessage.id)
-        .limit(1)
-    )
-    raw = RawMessage(
-        source=source,
-        mailbox=mailbox,
-        uidvalidity=uidvalidity,
-        uid=uid,
-        filename=filename,
-        message_id=message_id,
-        sha256=digest,
-        size=len(data),
-        content_type=content_type,
-        received_at=received_at,
-        status=RawStatus.DUPLICATE if earlier else RawStatus.PENDING,
-        duplicate_of_id=earlier,
-        defects=[],
-    )
-    session.add(raw)
+@dataclass(frozen=True)
+class IncomingRaw:
+    """One message or scanned letter as received, before it has a row."""
+
+    data: bytes  # the whole message; for a truncated one only its header
+    source: str  # imap | file | letter
+    received_at: datetime
+    mailbox: str | None = None
+    uidvalidity: int | None = None
+    uid: int | None = None
+    filename: str | None = None
+    content_type: str = "message/rfc822"
+    size: int | None = None  # the real size when `data` is truncated
+    truncated: bool = False
+    error: str | None = None
+
+
+def store_raws(session: Session, blobs: BlobStore, items: Sequence[IncomingRaw]) -> list[RawMessage]:
+    """Keep the bytes on disk first, then the rows, in the caller's transaction.
+
+    The same mail arriving again (identical bytes, or the same Message-ID with the same body, as
+    when a folder is recreated or a mail re-sent) becomes a `duplicate` of the first and opens no case.
+    """
+    if not items:
+        return []
+    digests = blobs.put_many([item.data for item in items])
+    facts = [_identity(item) for item in items]
+    first_by_sha, first_by_mid = _earlier_copies(session, digests, facts)
+    rows: list[RawMessage] = []
+    for item, digest, (message_id, body_sha) in zip(items, digests, facts, strict=True):
+        earlier = first_by_sha.get(digest) or (first_by_mid.get((message_id, body_sha)) if message_id else None)
+        row = RawMessage(
+            source=item.source,
+            mailbox=item.mailbox,
+            uidvalidity=item.uidvalidity,
+            uid=item.uid,
+            filename=item.filename,
+            message_id=message_id,
+            sha256=digest,
+            body_sha256=body_sha,
+            size=item.size if item.size is not None else len(item.data),
+            truncated=item.truncated,
+            content_type=item.content_type,
+            received_at=item.received_at,
+            status=RawStatus.DUPLICATE if earlier is not None else RawStatus.PENDING,
+            duplicate_of=earlier,
+            error=item.error,
+            defects=[],
+        )
+        rows.append(row)
+        if earlier is None:  # later copies in the same batch point at this one
+            first_by_sha.setdefault(digest, row)
+            if message_id and not item.truncated:
+                first_by_mid.setdefault((message_id, body_sha), row)
+    session.add_all(rows)
     session.flush()
-    audit(session, "raw_message", raw.id, "stored", to_status=raw.status, detail={"sha256": digest})
-    return raw
+    for row in rows:
+        detail: dict[str, Any] = {"sha256": row.sha256}
+        if row.duplicate_of_id:
+            detail["duplicate_of"] = row.duplicate_of_id
+        if row.error:
+            detail["error"] = row.error
+        audit(session, "raw_message", row.id, "stored", to_status=row.status, detail=detail)
+    return rows
 
 
-def known_sha256(session: Session, data: bytes) -> bool:
-    return session.scalar(select(func.count()).where(RawMessage.sha256 == sha256_of(data))) > 0
+def store_raw(session: Session, blobs: BlobStore, data: bytes, **fields: Any) -> RawMessage:
+    return store_raws(session, blobs, [IncomingRaw(data=data, **fields)])[0]
 
 
-def last_uids(session: Session, mailbox: str) -> dict[int, int]:
-    """UIDVALIDITY -> highest UID stored for that mailbox."""
-    rows = session.execute(
-        select(RawMessage.uidvalidity, func.max(RawMessage.uid))
-        .where(RawMessage.mailbox == mailbox, RawMessage.uidvalidity.is_not(None))
-        .group_by(RawMessage.uidvalidity)
+def _identity(item: IncomingRaw) -> tuple[str | None, str | None]:
+    """Message-ID and the hash of the body (what follows the header), for mail only."""
+    if item.content_type != "message/rfc822":
+        return None, None
+    header, body = split_header(item.data)
+    message_id = BytesHeaderParser(policy=compat32).parsebytes(header).get("Message-ID")
+    message_id = str(message_id).strip()[:998] if message_id else None
+    return message_id or None, (None if item.truncated else sha256_of(body))
+
+
+def split_header(data: bytes) -> tuple[bytes, bytes]:
+    for separator in (b"\r\n\r\n", b"\n\n"):
+        head, found, body = data.partition(separator)
+        if found:
+            return head + found, body
+    return data, b""
+
+
+def _earlier_copies(
+    session: Session, digests: list[str], facts: list[tuple[str | None, str | None]]
+) -> tuple[dict[str, RawMessage], dict[tuple[str, str | None], RawMessage]]:
+    not_duplicate = RawMessage.status != RawStatus.DUPLICATE
+    by_sha: dict[str, RawMessage] = {}
+    for row in session.scalars(
+        select(RawMessage).where(RawMessage.sha256.in_(set(digests)), not_duplicate).order_by(RawMessage.id)
+    ):
+        by_sha.setdefault(row.sha256, row)
+    message_ids = {mid for mid, body in facts if mid and body}
+    by_mid: dict[tuple[str, str | None], RawMessage] = {}
+    if message_ids:
+        for row in session.scalars(
+            select(RawMessage)
+            .where(RawMessage.message_id.in_(message_ids), RawMessage.body_sha256.is_not(None), not_duplicate)
+            .order_by(RawMessage.id)
+        ):
+            by_mid.setdefault((row.message_id or "", row.body_sha256), row)
+    return by_sha, by_mid
+
+
+def raw_ids_to_reprocess(session: Session, *, failed: bool, reference: str | None) -> list[int]:
+    """Raw messages whose parse or extraction failed (`failed`), and/or the one behind case `reference`."""
+    ids: set[int] = set()
+    if reference is not None:
+        found = session.scalar(select(Case.raw_message_id).where(Case.reference == reference))
+        if found is None:
+            raise CaseNotFound(f"Kasus {reference} tidak ditemukan.")
+        ids.add(found)
+    if failed:
+        ids.update(
+            session.scalars(
+                select(RawMessage.id).where(RawMessage.status == RawStatus.FAILED, RawMessage.truncated.is_(False))
+            )
+        )
+        ids.update(
+            session.scalars(
+                select(Document.raw_message_id)
+                .join(RawMessage, RawMessage.id == Document.raw_message_id)
+                .where(Document.error.is_not(None), RawMessage.status == RawStatus.PROCESSED)
+            )
+        )
+    return sorted(ids)
+
+
+def stored_uids(session: Session, mailbox: str, uidvalidity: int) -> set[int]:
+    return set(
+        session.scalars(
+            select(RawMessage.uid).where(RawMessage.mailbox == mailbox, RawMessage.uidvalidity == uidvalidity)
+        )
     )
-    return {int(v): int(u) for v, u in rows if u is not None}
 
 
 def pending_raw_ids(session: Session) -> list[int]:

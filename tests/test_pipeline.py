@@ -8,7 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from factories import make_mail
-from narahubung.pipeline import build_services, deliver, ingest_paths, process_pending
+from narahubung.intake import ingest_paths
+from narahubung.pipeline import deliver, process_pending
+from narahubung.services import build_services
 from narahubung.settings import load_settings
 from routing.outbox import INTERRUPTED
 from storage.db import transaction

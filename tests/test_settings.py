@@ -17,14 +17,14 @@ def test_defaults_need_no_configuration(monkeypatch):
     assert settings.resolved_database_url.startswith("sqlite:///")
     assert settings.resolved_database_url.endswith("data/narahubung.sqlite3")
     assert settings.directory.name == "directory.yaml" and settings.directory.is_file()
-    assert settings.imap is None and settings.smtp is None
+    assert settings.all_mailboxes == [] and settings.smtp is None
 
 
 def test_imap_url_gives_endpoint_with_folder_and_tls():
     ep = parse_imap_url("imaps://pengaduan%40ori.example:s%3Dcret@mail.ori.example/Kotak%20Masuk")
     assert (ep.host, ep.port, ep.tls) == ("mail.ori.example", 993, True)
     assert (ep.username, ep.password, ep.folder) == ("pengaduan@ori.example", "s=cret", "Kotak Masuk")
-    assert "s=cret" not in ep.mailbox_key
+    assert "s=cret" not in ep.mailbox_key()
 
 
 def test_smtp_url_defaults_port_by_scheme():

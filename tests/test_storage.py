@@ -10,6 +10,7 @@ from narahubung.directory import load_directory
 from narahubung.settings import DEFAULT_DIRECTORY
 from storage import repository as repo
 from storage.blobs import BlobStore, sha256_of
+from storage.message_store import DatabaseMessageStore
 from storage.db import current_revision, make_engine, session_factory, transaction, upgrade
 from storage.models import AuditEvent, RawMessage, RawStatus, UnitRow
 
@@ -77,9 +78,10 @@ def test_last_uid_is_kept_per_uidvalidity(tmp_path, factory):
         for validity, uid in ((1, 5), (1, 9), (2, 3)):
             repo.store_raw(session, blobs, f"{validity}-{uid}".encode(), source="imap", received_at=NOW,
                            mailbox="m", uidvalidity=validity, uid=uid)
-    with factory() as session:
-        assert repo.last_uids(session, "m") == {1: 9, 2: 3}
-        assert repo.last_uids(session, "other") == {}
+    store = DatabaseMessageStore(factory, blobs)
+    assert (store.last_uid("m", 1), store.last_uid("m", 2), store.last_uid("m", 3)) == (9, 3, None)
+    assert store.last_uid("other", 1) is None
+    assert store.stored_uids("m", 1) == {5, 9}
 
 
 def test_references_are_gap_free_per_year(factory):

@@ -93,16 +93,30 @@ class PrivateDovecot:
     takes effect at once while running. (With one shared file dovecot re-stats it at most
     once per second, so a just-added user could fail to log in.) A master user
     (`master_user`, `master_password`) can log into any mailbox as ``"user*admin"``.
+
+    With `oauth2_introspection_url` it also accepts XOAUTH2 and OAUTHBEARER logins: an
+    `oauth2` passdb posts each bearer token to that RFC 7662 introspection URL
+    (``introspection_mode = post``, form field ``token``) and lets the user in when the
+    JSON answer has ``"active": true`` and ``"username"`` equal to the login name, as
+    `OAuthTestServer` answers. Password logins keep working.
     """
 
     host: str = LOOPBACK
     master_user: str = "admin"
 
-    def __init__(self, users: dict[str, str] | None = None, root: Path | None = None) -> None:
+    def __init__(
+        self,
+        users: dict[str, str] | None = None,
+        root: Path | None = None,
+        oauth2_introspection_url: str | None = None,
+    ) -> None:
         self.users: dict[str, str] = dict(users) if users is not None else {"ombudsman": "rahasia"}
         for name, password in self.users.items():
             _check_credentials(name, password)
         self.master_password: str = secrets.token_urlsafe(12)
+        if oauth2_introspection_url is not None and any(ch in oauth2_introspection_url for ch in " \r\n\0"):
+            raise ValueError("oauth2_introspection_url must not contain spaces, CR, LF or NUL")
+        self.oauth2_introspection_url = oauth2_introspection_url
         self._given_root = Path(root) if root is not None else None
         self._root: Path | None = None
         self._base_dir: Path | None = None
@@ -146,6 +160,10 @@ class PrivateDovecot:
     @property
     def _masters_file(self) -> Path:
         return self.root / "masters"
+
+    @property
+    def _oauth2_conf_path(self) -> Path:
+        return self.root / "dovecot-oauth2.conf.ext"
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -248,6 +266,9 @@ class PrivateDovecot:
         for name, password in self.users.items():
             self._write_user_file(name, password)
         _write_passwd_file(self._masters_file, self.master_user, self.master_password)
+        if self.oauth2_introspection_url is not None:
+            self._oauth2_conf_path.write_text(self._oauth2_config())
+            self._oauth2_conf_path.chmod(0o644)  # read by the auth process (user dovecot)
         self.conf_path.write_text(self._config())
 
     def _write_user_file(self, name: str, password: str) -> None:
@@ -266,6 +287,13 @@ class PrivateDovecot:
                 f"default_login_user = {user}\n"
                 "service anvil {\n  chroot =\n}\nservice imap-login {\n  chroot =\n}\n"
             )
+        mechanisms, oauth2_passdb = "plain login", ""
+        if self.oauth2_introspection_url is not None:
+            mechanisms += " xoauth2 oauthbearer"
+            oauth2_passdb = (
+                "passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n"
+                f"  args = {self._oauth2_conf_path}\n}}\n"
+            )
         return f"""# Written by narahubung.localservers.PrivateDovecot; rewritten on every start.
 protocols = imap
 listen = {LOOPBACK}
@@ -277,7 +305,7 @@ ssl_cert = <{self.cert_path}
 ssl_key = <{self.key_path}
 ssl_dh = </usr/share/dovecot/dh.pem
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = {mechanisms}
 auth_failure_delay = 0
 auth_verbose = yes
 auth_master_user_separator = *
@@ -296,7 +324,7 @@ passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {self._users_dir}/%u
 }}
-userdb {{
+{oauth2_passdb}userdb {{
   driver = static
   args = home={root}/mail/%u
 }}
@@ -317,6 +345,19 @@ service imap-login {{
     ssl = yes
   }}
 }}
+"""
+
+    def _oauth2_config(self) -> str:
+        # Dovecot 2.3 `oauth2` passdb args file. Without tokeninfo_url every token goes
+        # straight to introspection; a token is accepted only if the answer's `active`
+        # is true and its `username` equals the login name (both lower-cased, %Lu).
+        return f"""# Written by narahubung.localservers.PrivateDovecot; rewritten on every start.
+introspection_mode = post
+introspection_url = {self.oauth2_introspection_url}
+username_attribute = username
+active_attribute = active
+active_value = true
+timeout_msecs = 5000
 """
 
     def _launch(self, binary: str) -> None:

@@ -1,0 +1,98 @@
+"""Opening an IMAP session: TLS, timeouts, password or XOAUTH2 login, error translation.
+
+imapclient's and the socket layer's exceptions never leave the imap package: they become
+MailboxUnavailable with a sentence a staff member understands.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError, LoginError
+
+from ingest.oauth2 import TokenSource, oauth2_login
+from narahubung.errors import MailboxUnavailable
+from narahubung.settings import MailboxSettings
+
+T = TypeVar("T")
+NETWORK_ERRORS = (IMAPClientError, OSError, ssl.SSLError, socket.timeout, EOFError)
+
+
+class ImapAccount:
+    """How to reach and log into one account; holds the OAuth2 token cache between sessions."""
+
+    def __init__(self, settings: MailboxSettings, ssl_context: ssl.SSLContext | None = None) -> None:
+        self.settings = settings
+        self.endpoint = settings.endpoint
+        self.ssl_context = ssl_context
+        self.tokens = TokenSource(settings.oauth2) if settings.oauth2 else None
+
+    @property
+    def label(self) -> str:
+        return f"{self.settings.name} ({self.endpoint.username}@{self.endpoint.host}:{self.endpoint.port})"
+
+    def mailbox_key(self, folder: str) -> str:
+        return self.endpoint.mailbox_key(folder)
+
+    def connect(self) -> IMAPClient:
+        ep = self.endpoint
+        try:
+            client = IMAPClient(
+                ep.host, port=ep.port, ssl=ep.tls, ssl_context=self.ssl_context, timeout=self.settings.timeout_s
+            )
+            client.normalise_times = False  # keep INTERNALDATE's offset instead of naive local time
+        except NETWORK_ERRORS as exc:
+            raise MailboxUnavailable(
+                f"Server IMAP {ep.host}:{ep.port} ({self.settings.name}) tidak dapat dihubungi: {_describe(exc)}"
+            ) from exc
+        try:
+            if self.tokens is not None:
+                oauth2_login(client, ep.username, self.tokens)
+            else:
+                client.login(ep.username, self.settings.password() or "")
+        except LoginError as exc:
+            _close(client)
+            raise MailboxUnavailable(f"Login ke kotak surat {self.label} ditolak: {_describe(exc)}") from exc
+        except MailboxUnavailable:
+            _close(client)
+            raise
+        except NETWORK_ERRORS as exc:
+            _close(client)
+            raise MailboxUnavailable(f"Login ke kotak surat {self.label} gagal: {_describe(exc)}") from exc
+        return client
+
+    @contextmanager
+    def session(self) -> Iterator[IMAPClient]:
+        client = self.connect()
+        try:
+            yield client
+        finally:
+            _close(client)
+
+
+def translate_errors(label: str, action: Callable[[], T]) -> T:
+    """Run `action`; network and protocol errors become MailboxUnavailable."""
+    try:
+        return action()
+    except NETWORK_ERRORS as exc:
+        raise MailboxUnavailable(f"Kotak surat {label}: {_describe(exc)}") from exc
+
+
+def _close(client: IMAPClient) -> None:
+    try:
+        client.logout()
+    except Exception:  # the connection may already be gone; closing must not raise
+        try:
+            client.shutdown()
+        except Exception:
+            pass
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

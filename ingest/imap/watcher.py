@@ -1,0 +1,113 @@
+"""Keep one folder of one account in sync until told to stop.
+
+Push when the server can (IMAP IDLE, re-issued before the server's 30-minute limit), polling when it
+cannot; after any network error, reconnect with exponential backoff and jitter. Each watcher runs in
+its own thread and only stores: processing happens elsewhere, woken through `on_stored`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from imapclient import IMAPClient
+
+from ingest.imap.actions import action_for
+from ingest.imap.backoff import Backoff
+from ingest.imap.connection import NETWORK_ERRORS, ImapAccount, translate_errors
+from ingest.imap.sync import FolderTarget, MessageStore, SyncResult, sync_folder
+from narahubung.errors import MailboxUnavailable
+
+log = logging.getLogger("narahubung.ingest.imap")
+IDLE_CHECK_S = 1.0  # how often a waiting IDLE looks at the stop flag
+
+
+class FolderWatcher:
+    def __init__(
+        self,
+        account: ImapAccount,
+        folder: str,
+        store: MessageStore,
+        stop: threading.Event,
+        *,
+        poll_interval: float,
+        on_stored: Callable[[SyncResult], None] = lambda _: None,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.account = account
+        self.folder = folder
+        self.store = store
+        self.stop = stop
+        self.poll_interval = account.settings.poll_interval or poll_interval
+        self.on_stored = on_stored
+        self.backoff = backoff or Backoff()
+        self.action = action_for(account.settings)
+        self.target = FolderTarget(
+            mailbox_key=account.mailbox_key(folder),
+            folder=folder,
+            max_message_bytes=account.settings.max_message_bytes,
+            batch_size=account.settings.fetch_batch,
+        )
+        self.connected = threading.Event()  # set while a session is up (tests and status use it)
+
+    @property
+    def label(self) -> str:
+        return f"{self.account.label} / {self.folder}"
+
+    def sync_once(self, client: IMAPClient) -> SyncResult:
+        result = translate_errors(self.label, lambda: sync_folder(client, self.target, self.store, self.action))
+        if result.stored:
+            log.info("%s: %d pesan baru disimpan", self.label, result.stored)
+            self.on_stored(result)
+        return result
+
+    def run(self) -> None:
+        """Sync, wait for news, sync again; survive every network error until `stop` is set."""
+        while not self.stop.is_set():
+            try:
+                with self.account.session() as client:
+                    self.connected.set()
+                    self.backoff.reset()
+                    log.info("%s: tersambung%s", self.label, " (IDLE)" if self._can_idle(client) else "")
+                    while not self.stop.is_set():
+                        self.sync_once(client)
+                        self._wait_for_news(client)
+            except MailboxUnavailable as exc:
+                delay = self.backoff.next_delay()
+                log.warning("%s — menyambung ulang dalam %.1f detik", exc.message, delay)
+                self.stop.wait(delay)
+            finally:
+                self.connected.clear()
+
+    def _can_idle(self, client: IMAPClient) -> bool:
+        return self.account.settings.idle and client.has_capability("IDLE")
+
+    def _wait_for_news(self, client: IMAPClient) -> None:
+        if not self._can_idle(client):
+            self.stop.wait(self.poll_interval)
+            translate_errors(self.label, client.noop)  # notices a dead connection between polls
+            return
+        renew_at = time.monotonic() + self.account.settings.idle_renew_minutes * 60
+        translate_errors(self.label, client.idle)
+        try:
+            while not self.stop.is_set() and time.monotonic() < renew_at:
+                responses = translate_errors(self.label, lambda: client.idle_check(timeout=IDLE_CHECK_S))
+                if any(_is_news(r) for r in responses):
+                    return
+                if any(_is_bye(r) for r in responses):
+                    raise MailboxUnavailable(f"Kotak surat {self.label}: server menutup sambungan (BYE)")
+        finally:
+            try:
+                client.idle_done()
+            except NETWORK_ERRORS as exc:
+                raise MailboxUnavailable(f"Kotak surat {self.label}: IDLE terputus ({exc})") from exc
+
+
+def _is_news(response: object) -> bool:
+    return isinstance(response, tuple) and len(response) >= 2 and response[1] in (b"EXISTS", b"EXPUNGE")
+
+
+def _is_bye(response: object) -> bool:
+    return isinstance(response, tuple) and len(response) >= 1 and response[0] == b"BYE"

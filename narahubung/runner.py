@@ -1,0 +1,101 @@
+"""`narahubung run`: one thread per mailbox folder, one for the drop folder, one that processes.
+
+Watchers only store; they wake the processor, which is the single place where messages become cases
+and letters are sent, so two threads never work on the same message. Any error in a thread is logged
+and the thread carries on: the poller never dies on bad input or a lost server.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from ingest.dropfolder import DropFolder
+from ingest.imap.watcher import FolderWatcher
+from narahubung.intake import folders, ingest_drop_folder
+from narahubung.pipeline import RunReport, deliver, process_pending
+from narahubung.services import Services
+from storage.message_store import DatabaseMessageStore
+
+log = logging.getLogger("narahubung.runner")
+DROP_SCAN_S = 1.0
+
+
+class Runner:
+    def __init__(
+        self,
+        services: Services,
+        stop: threading.Event | None = None,
+        on_round: Callable[[RunReport], None] | None = None,
+    ) -> None:
+        self.services = services
+        self.stop = stop or threading.Event()
+        self.on_round = on_round
+        self.wake = threading.Event()
+        store = DatabaseMessageStore(services.factory, services.blobs)
+        self.watchers = [
+            FolderWatcher(
+                ref.account, ref.folder, store, self.stop,
+                poll_interval=services.settings.poll_interval,
+                on_stored=lambda _result: self.wake.set(),
+            )
+            for ref in folders(services)
+        ]
+        self.drop = DropFolder(services.settings.drop_dir) if services.settings.drop_dir else None
+        self.threads: list[threading.Thread] = []
+
+    def start(self) -> Runner:
+        self.wake.set()  # messages left pending by an earlier run are processed at once
+        for watcher in self.watchers:
+            self._spawn(f"imap {watcher.label}", watcher.run)
+        if self.drop is not None:
+            self._spawn("drop folder", self._watch_drop_folder)
+        self._spawn("processor", self._process_loop)
+        return self
+
+    def join(self, timeout: float | None = None) -> None:
+        for thread in self.threads:
+            thread.join(timeout)
+
+    def run_until_stopped(self) -> None:
+        self.start()
+        self.stop.wait()
+        self.wake.set()
+        self.join(timeout=30)
+
+    def _spawn(self, name: str, target: Callable[[], None]) -> None:
+        thread = threading.Thread(target=self._guard(name, target), name=name, daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
+    def _guard(self, name: str, target: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            while not self.stop.is_set():
+                try:
+                    target()
+                    return
+                except Exception:  # keep the thread alive whatever happened; the log has the details
+                    log.exception("%s: galat tak terduga; dilanjutkan dalam 5 detik", name)
+                    self.stop.wait(5.0)
+
+        return run
+
+    def _watch_drop_folder(self) -> None:
+        assert self.drop is not None
+        while not self.stop.is_set():
+            report = ingest_drop_folder(self.services, self.drop)
+            if report.stored:
+                self.wake.set()
+            self.stop.wait(DROP_SCAN_S)
+
+    def _process_loop(self) -> None:
+        while not self.stop.is_set():
+            self.wake.wait(self.services.settings.poll_interval)
+            self.wake.clear()
+            report = RunReport()
+            report.processed = process_pending(self.services)
+            if self.services.transport is not None:
+                report.delivery = deliver(self.services)
+            if self.on_round and (report.processed or report.delivery.sent or report.delivery.failed):
+                self.on_round(report)
