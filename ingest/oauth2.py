@@ -258,9 +258,7 @@ def oauth2_login(client: imapclient.IMAPClient, username: str, tokens: TokenSour
                 "aplikasi di penyedia surel"
             ) from exc
         except (IMAPClientError, OSError) as exc:
-            raise MailboxUnavailable(
-                f"Login XOAUTH2 {username} terputus: {type(exc).__name__}: {exc}"
-            ) from exc
+            raise MailboxUnavailable(f"Login XOAUTH2 {username} terputus: {type(exc).__name__}: {exc}") from exc
 
 
 # -- helpers ---------------------------------------------------------------

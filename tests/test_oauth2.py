@@ -56,7 +56,9 @@ def oauth_server() -> Iterator[OAuthTestServer]:
 @pytest.fixture(scope="module")
 def oauth_dovecot(oauth_server: OAuthTestServer) -> Iterator[PrivateDovecot]:
     """Dovecot accepting passwords and, through oauth_server's introspection, XOAUTH2."""
-    with PrivateDovecot(users={USER: "rahasia"}, oauth2_introspection_url=oauth_server.introspection_url) as server:
+    with PrivateDovecot(
+        users={USER: "rahasia"}, oauth2_introspection_url=oauth_server.introspection_url
+    ) as server:
         yield server
 
 
@@ -227,7 +229,10 @@ def test_rotated_refresh_token_is_written_back_with_mode_0600(
     assert new != old
     assert settings.refresh_token_file.read_text().strip() == new
     assert stat.S_IMODE(settings.refresh_token_file.stat().st_mode) == 0o600
-    assert sorted(p.name for p in settings.refresh_token_file.parent.iterdir()) == ["client_secret", "refresh_token"]
+    assert sorted(p.name for p in settings.refresh_token_file.parent.iterdir()) == [
+        "client_secret",
+        "refresh_token",
+    ]
     # The old refresh token is dead on the server: the next grant only works with the saved one.
     tokens.invalidate()
     tokens.access_token()

@@ -30,7 +30,7 @@ class ImapAccount:
         self.settings = settings
         self.endpoint = settings.endpoint
         self.ssl_context = ssl_context
-        self.tokens = TokenSource(settings.oauth2) if settings.oauth2 else None
+        self.tokens = TokenSource(settings.oauth2, timeout_s=settings.timeout_s) if settings.oauth2 else None
 
     @property
     def label(self) -> str:

@@ -22,6 +22,9 @@ from narahubung.errors import MailboxUnavailable
 
 log = logging.getLogger("narahubung.ingest.imap")
 IDLE_CHECK_S = 1.0  # how often a waiting IDLE looks at the stop flag
+# Servers say "still here" every few minutes during IDLE (Dovecot: 2 min). Longer silence means a
+# half-open connection: leave IDLE so that the next command finds out.
+IDLE_SILENCE_S = 5 * 60
 
 
 class FolderWatcher:
@@ -91,13 +94,22 @@ class FolderWatcher:
             return
         renew_at = time.monotonic() + self.account.settings.idle_renew_minutes * 60
         translate_errors(self.label, client.idle)
+        last_heard = time.monotonic()
         try:
             while not self.stop.is_set() and time.monotonic() < renew_at:
+                asked = time.monotonic()
                 responses = translate_errors(self.label, lambda: client.idle_check(timeout=IDLE_CHECK_S))
-                if any(_is_news(r) for r in responses):
-                    return
                 if any(_is_bye(r) for r in responses):
                     raise MailboxUnavailable(f"Kotak surat {self.label}: server menutup sambungan (BYE)")
+                if any(_is_news(r) for r in responses):
+                    return
+                now = time.monotonic()
+                if responses:
+                    last_heard = now
+                # imapclient reports a closed connection as an instant empty answer; leaving IDLE
+                # (idle_done below) turns it into an error, or costs one harmless extra sync
+                if (not responses and now - asked < IDLE_CHECK_S / 2) or now - last_heard > IDLE_SILENCE_S:
+                    return
         finally:
             try:
                 client.idle_done()
