@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from email.parser import BytesHeaderParser
-from email.policy import compat32
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from narahubung.directory import Directory
@@ -63,42 +62,67 @@ def store_raws(session: Session, blobs: BlobStore, items: Sequence[IncomingRaw])
     digests = blobs.put_many([item.data for item in items])
     facts = [_identity(item) for item in items]
     first_by_sha, first_by_mid = _earlier_copies(session, digests, facts)
-    rows: list[RawMessage] = []
-    for item, digest, (message_id, body_sha) in zip(items, digests, facts, strict=True):
+    values: list[dict[str, Any]] = []
+    earlier_of: list[int | None] = []  # index into `values` of an earlier copy in this batch, or -id
+    for index, (item, digest, (message_id, body_sha)) in enumerate(zip(items, digests, facts, strict=True)):
         earlier = first_by_sha.get(digest) or (first_by_mid.get((message_id, body_sha)) if message_id else None)
-        row = RawMessage(
-            source=item.source,
-            mailbox=item.mailbox,
-            uidvalidity=item.uidvalidity,
-            uid=item.uid,
-            filename=item.filename,
-            message_id=message_id,
-            sha256=digest,
-            body_sha256=body_sha,
-            size=item.size if item.size is not None else len(item.data),
-            truncated=item.truncated,
-            content_type=item.content_type,
-            received_at=item.received_at,
-            status=RawStatus.DUPLICATE if earlier is not None else RawStatus.PENDING,
-            duplicate_of=earlier,
-            error=item.error,
-            defects=[],
-        )
-        rows.append(row)
+        earlier_of.append(earlier)
         if earlier is None:  # later copies in the same batch point at this one
-            first_by_sha.setdefault(digest, row)
-            if message_id and not item.truncated:
-                first_by_mid.setdefault((message_id, body_sha), row)
-    session.add_all(rows)
-    session.flush()
-    for row in rows:
-        detail: dict[str, Any] = {"sha256": row.sha256}
-        if row.duplicate_of_id:
-            detail["duplicate_of"] = row.duplicate_of_id
-        if row.error:
-            detail["error"] = row.error
-        audit(session, "raw_message", row.id, "stored", to_status=row.status, detail=detail)
-    return rows
+            first_by_sha.setdefault(digest, -index - 1)
+            if message_id and body_sha:
+                first_by_mid.setdefault((message_id, body_sha), -index - 1)
+        values.append(
+            {
+                "source": item.source,
+                "mailbox": item.mailbox,
+                "uidvalidity": item.uidvalidity,
+                "uid": item.uid,
+                "filename": item.filename,
+                "message_id": message_id,
+                "sha256": digest,
+                "body_sha256": body_sha,
+                "size": item.size if item.size is not None else len(item.data),
+                "truncated": item.truncated,
+                "server_marked": False,
+                "content_type": item.content_type,
+                "received_at": item.received_at,
+                "status": RawStatus.PENDING if earlier is None else RawStatus.DUPLICATE,
+                "error": item.error,
+                "defects": [],
+            }
+        )
+    rows: list[RawMessage | None] = [None] * len(items)
+    originals = [i for i, e in enumerate(earlier_of) if e is None]
+    _insert_rows(session, values, originals, rows)
+    for i, earlier in enumerate(earlier_of):
+        if earlier is not None:
+            values[i]["duplicate_of_id"] = earlier if earlier > 0 else rows[-earlier - 1].id  # type: ignore[union-attr]
+    _insert_rows(session, values, [i for i, e in enumerate(earlier_of) if e is not None], rows)
+    now = utcnow()
+    session.execute(
+        insert(AuditEvent),
+        [
+            {
+                "at": now, "actor": "system", "entity": "raw_message", "entity_id": str(row.id),
+                "action": "stored", "from_status": None, "to_status": row.status,
+                "detail": {k: v for k, v in (("sha256", row.sha256), ("duplicate_of", row.duplicate_of_id),
+                                             ("error", row.error)) if v},
+            }
+            for row in rows
+            if row is not None
+        ],
+    )
+    return [row for row in rows if row is not None]
+
+
+def _insert_rows(session: Session, values: list[dict[str, Any]], indexes: list[int], rows: list[RawMessage | None]) -> None:
+    if not indexes:
+        return
+    inserted = session.scalars(
+        insert(RawMessage).returning(RawMessage, sort_by_parameter_order=True), [values[i] for i in indexes]
+    ).all()
+    for index, row in zip(indexes, inserted, strict=True):
+        rows[index] = row
 
 
 def store_raw(session: Session, blobs: BlobStore, data: bytes, **fields: Any) -> RawMessage:
@@ -110,9 +134,13 @@ def _identity(item: IncomingRaw) -> tuple[str | None, str | None]:
     if item.content_type != "message/rfc822":
         return None, None
     header, body = split_header(item.data)
-    message_id = BytesHeaderParser(policy=compat32).parsebytes(header).get("Message-ID")
-    message_id = str(message_id).strip()[:998] if message_id else None
+    found = _MESSAGE_ID.search(header)
+    message_id = re.sub(rb"\s+", b" ", found.group(1)).strip().decode("ascii", "replace")[:998] if found else None
     return message_id or None, (None if item.truncated else sha256_of(body))
+
+
+# The Message-ID header, possibly folded over several lines.
+_MESSAGE_ID = re.compile(rb"^message-id:[ \t]*((?:[^\r\n]|\r?\n[ \t])*)", re.IGNORECASE | re.MULTILINE)
 
 
 def split_header(data: bytes) -> tuple[bytes, bytes]:
@@ -125,22 +153,25 @@ def split_header(data: bytes) -> tuple[bytes, bytes]:
 
 def _earlier_copies(
     session: Session, digests: list[str], facts: list[tuple[str | None, str | None]]
-) -> tuple[dict[str, RawMessage], dict[tuple[str, str | None], RawMessage]]:
+) -> tuple[dict[str, int], dict[tuple[str, str | None], int]]:
+    """Ids of stored first copies, by sha256 and by (Message-ID, body hash)."""
     not_duplicate = RawMessage.status != RawStatus.DUPLICATE
-    by_sha: dict[str, RawMessage] = {}
-    for row in session.scalars(
-        select(RawMessage).where(RawMessage.sha256.in_(set(digests)), not_duplicate).order_by(RawMessage.id)
+    by_sha: dict[str, int] = {}
+    for row_id, sha in session.execute(
+        select(RawMessage.id, RawMessage.sha256)
+        .where(RawMessage.sha256.in_(set(digests)), not_duplicate)
+        .order_by(RawMessage.id)
     ):
-        by_sha.setdefault(row.sha256, row)
+        by_sha.setdefault(sha, row_id)
     message_ids = {mid for mid, body in facts if mid and body}
-    by_mid: dict[tuple[str, str | None], RawMessage] = {}
+    by_mid: dict[tuple[str, str | None], int] = {}
     if message_ids:
-        for row in session.scalars(
-            select(RawMessage)
+        for row_id, mid, body in session.execute(
+            select(RawMessage.id, RawMessage.message_id, RawMessage.body_sha256)
             .where(RawMessage.message_id.in_(message_ids), RawMessage.body_sha256.is_not(None), not_duplicate)
             .order_by(RawMessage.id)
         ):
-            by_mid.setdefault((row.message_id or "", row.body_sha256), row)
+            by_mid.setdefault((mid or "", body), row_id)
     return by_sha, by_mid
 
 

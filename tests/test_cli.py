@@ -86,3 +86,59 @@ def test_run_keeps_polling_and_stops_cleanly_on_sigterm(tmp_path, dovecot, fresh
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
+
+
+def test_run_once_reads_several_mailboxes_from_the_settings_file_and_the_drop_folder(
+    tmp_path, dovecot, fresh_mailbox, smtp_sink
+):
+    first, _ = fresh_mailbox
+    second = "kedua-" + first.split("-", 1)[1]
+    dovecot.add_user(second, "kata-sandi-2")
+    dovecot.append(make_mail(*KTP_COMPLAINT), user=first)
+    dovecot.append(make_mail("Sertifikat tanah", "Sertifikat tanah saya di BPN Sungailiat belum terbit 9 bulan."),
+                   user=second, folder="Pengaduan")
+    password_file = tmp_path / "kedua.secret"
+    password_file.write_text("kata-sandi-2\n")
+    drop = tmp_path / "pindaian"
+    drop.mkdir()
+    (drop / LETTER_PNG.name).write_bytes(LETTER_PNG.read_bytes())
+    (drop / "catatan.docx").write_bytes(b"PK\x03\x04 not a letter")
+    config = tmp_path / "narahubung.toml"
+    config.write_text(
+        f'drop_dir = "{drop}"\n'
+        f'[[mailboxes]]\nname = "utama"\nurl = "{dovecot.url(first)}"\n'
+        f'[[mailboxes]]\nname = "kedua"\nurl = "imap://{second}@127.0.0.1:{dovecot.port}"\n'
+        f'folders = ["Pengaduan"]\npassword_file = "{password_file}"\nafter_commit = "seen"\n'
+    )
+    env = {"NARAHUBUNG_DATA_DIR": str(tmp_path / "data"), "NARAHUBUNG_SMTP_URL": smtp_sink.url}
+
+    result = narahubung("--config", str(config), "run", "--once", env=env)
+    assert result.returncode == 0, result.stderr
+    listing = narahubung("--config", str(config), "cases", env=env).stdout
+    assert listing.count("ORI-BABEL/") == 3
+    assert (drop / "diproses" / LETTER_PNG.name).exists() and not (drop / LETTER_PNG.name).exists()
+    assert (drop / "gagal" / "catatan.docx").exists()
+    assert b"\\Seen" in next(iter(dovecot.flags(user=second, folder="Pengaduan").values()))
+
+
+def test_backfill_shows_progress_and_quarantine_lists_what_could_not_be_read(tmp_path, dovecot, fresh_mailbox):
+    user, _ = fresh_mailbox
+    for n in range(3):
+        dovecot.append(make_mail(f"Pengaduan {n}", KTP_COMPLAINT[1]), user=user)
+    dovecot.append(b"\x01\x02 bukan surel sama sekali", user=user)
+    env = {"NARAHUBUNG_DATA_DIR": str(tmp_path / "data"), "NARAHUBUNG_IMAP_URL": dovecot.url(user)}
+
+    result = narahubung("backfill", "--since", "2020-01-01", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Mengimpor surel" in result.stderr and "4/4" in result.stderr
+    assert "Diimpor 4 pesan baru" in result.stdout
+
+    again = narahubung("backfill", "--since", "2020-01-01", env=env)
+    assert "Diimpor 0 pesan baru" in again.stdout
+
+    quarantine = narahubung("quarantine", env=env)
+    assert "tidak dapat diurai" in quarantine.stdout or "bukan pesan surel" in quarantine.stdout
+    rerun = narahubung("reprocess", "--failed", env=env)
+    assert rerun.returncode == 0, rerun.stderr
+    assert "1 pesan diproses ulang" in rerun.stdout
+    assert narahubung("cases", env=env).stdout.count("ORI-BABEL/") == 4

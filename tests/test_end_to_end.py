@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from narahubung.directory import load_directory
 from narahubung.settings import DEFAULT_DIRECTORY, PROJECT_ROOT
+from storage.blobs import BlobStore
 from storage.db import make_engine, session_factory
 from storage.models import Case, RawMessage, RawStatus
 
@@ -110,8 +111,8 @@ def test_bad_and_uncertain_messages_are_kept_flagged_and_never_sent(env, loaded_
     assert garbage_raw.status == RawStatus.FAILED and garbage_raw.error
     assert garbage_case.status == "needs_review"
     data_dir = Path(env["NARAHUBUNG_DATA_DIR"])
-    blob = data_dir / "blobs" / garbage_raw.sha256[:2] / garbage_raw.sha256[2:4] / garbage_raw.sha256
-    assert blob.read_bytes() == GARBAGE, "the raw bytes are kept exactly"
+    blobs = BlobStore(data_dir / "blobs")
+    assert blobs.get(garbage_raw.sha256) == GARBAGE, "the raw bytes are kept exactly"
 
     for name, expected in EXPECTED.items():
         case, raw = cases[name]

@@ -82,3 +82,16 @@ def test_damage_lists_only_defects_that_may_change_the_text():
     )
     assert any("CloseBoundaryNotFound" in d for d in parse_message(raw).damage)
     assert parse_message(make_mail("utuh", "isi")).damage == ()
+
+
+def test_rfc2231_attachment_names_are_decoded():
+    raw = (
+        b"From: a@warga.example\r\nSubject: lampiran\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="B"\r\n\r\n'
+        b"--B\r\nContent-Type: text/plain\r\n\r\nlihat lampiran\r\n"
+        b"--B\r\nContent-Type: application/pdf\r\n"
+        b"Content-Disposition: attachment; filename*=utf-8''Surat%20Pengaduan%20%C3%9Cmum.pdf\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQ=\r\n--B--\r\n"
+    )
+    (attachment,) = parse_message(raw).attachments
+    assert attachment.filename == "Surat Pengaduan Ümum.pdf"

@@ -126,3 +126,14 @@ def test_migrations_match_the_models(database_url):
     with make_engine(database_url).connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
+
+
+@pytest.mark.parametrize(
+    "header",
+    [b"Message-ID: <a@b.example>\r\n", b"message-id:\r\n <a@b.example>\r\n", b"Message-Id:   <a@b.example>  \n"],
+)
+def test_message_id_is_read_also_when_folded(tmp_path, factory, header):
+    with transaction(factory) as session:
+        raw = repo.store_raw(session, BlobStore(tmp_path / "b"), b"From: x@y\r\n" + header + b"\r\nisi",
+                             source="file", received_at=NOW)
+    assert raw.message_id == "<a@b.example>"

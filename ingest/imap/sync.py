@@ -88,16 +88,32 @@ def sync_folder(
     sizes = _sizes(client, uids)
     for batch in _chunks(uids, target.batch_size):
         items = _fetch_batch(client, batch, sizes, target, uidvalidity)
-        result.duplicates += store.store(items)
-        done = [item.uid for item in items if item.uid is not None]
-        if done and not action.read_only:
-            action.apply(client, done)
-            store.mark_done(key, uidvalidity, done)
-        result.stored += len(items)
-        result.oversize += sum(1 for item in items if item.truncated)
-        if on_batch:
-            on_batch(len(batch))
+        _finish(client, store, action, key, uidvalidity, result, store.store(items), items, len(batch), on_batch)
     return result
+
+
+def _finish(
+    client: IMAPClient,
+    store: MessageStore,
+    action: AfterCommit,
+    key: str,
+    uidvalidity: int,
+    result: SyncResult,
+    duplicates: int,
+    items: list[IncomingRaw],
+    batch_len: int,
+    on_batch: Callable[[int], None] | None,
+) -> None:
+    """After the batch's commit: mark it on the server and count it."""
+    result.duplicates += duplicates
+    done = [item.uid for item in items if item.uid is not None]
+    if done and not action.read_only:
+        action.apply(client, done)
+        store.mark_done(key, uidvalidity, done)
+    result.stored += len(items)
+    result.oversize += sum(1 for item in items if item.truncated)
+    if on_batch:
+        on_batch(batch_len)
 
 
 def _candidates(
