@@ -87,3 +87,22 @@ def test_polling_without_a_mailbox_is_refused(tmp_path):
                             capture_output=True, text=True, env=env, cwd=Path(__file__).parent.parent)
     assert result.returncode == 2
     assert "NARAHUBUNG_IMAP_URL" in result.stderr
+
+
+def test_the_settings_file_example_in_the_readme_is_valid(tmp_path, monkeypatch):
+    monkeypatch.delenv("NARAHUBUNG_IMAP_URL", raising=False)
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    config = tmp_path / "narahubung.toml"
+    config.write_text(example)
+    settings = load_settings(config)
+    assert [m.name for m in settings.all_mailboxes] == ["pengaduan", "m365"]
+    assert settings.all_mailboxes[0].folder_names == ["INBOX", "Pengaduan Web"]
+    assert settings.all_mailboxes[1].oauth2 is not None
+
+
+def test_a_mailbox_without_any_credential_is_refused(tmp_path):
+    config = tmp_path / "narahubung.toml"
+    config.write_text('[[mailboxes]]\nname = "x"\nurl = "imap://user@host/INBOX"\n')
+    with pytest.raises(SettingsInvalid, match="password"):
+        load_settings(config)
