@@ -315,3 +315,28 @@ def test_backfill_imports_from_a_date_and_can_be_run_again(tmp_path, classifier,
     assert (first.stored, second.stored) == (2, 0)
     older = sync_mailboxes(services, since=(now - timedelta(days=60)).date())
     assert older.stored == 2 and count(services, RawMessage) == 4
+
+
+def test_without_idle_the_folder_is_polled(tmp_path, classifier, dovecot, fresh_mailbox):
+    user, _ = fresh_mailbox
+    settings = mailbox(dovecot, user, idle=False)
+    services = services_for(tmp_path, classifier, [settings])
+    watcher, stop, thread = start_watcher(services, settings, poll=0.3)
+    try:
+        assert watcher.connected.wait(10)
+        dovecot.append(complaint(1), user=user)
+        wait_until(lambda: count(services, RawMessage) == 1, timeout=10)
+    finally:
+        stop.set()
+        thread.join(10)
+
+
+def test_search_with_a_non_ascii_criterion_uses_utf8(dovecot, fresh_mailbox):
+    from ingest.imap.sync import search
+
+    user, _ = fresh_mailbox
+    dovecot.append(make_mail("Pengaduan Ümum dari Koba", "isi"), user=user)
+    dovecot.append(make_mail("Lain", "isi"), user=user)
+    with dovecot.client(user) as client:
+        client.select_folder("INBOX", readonly=True)
+        assert len(search(client, ["SUBJECT", "Ümum"])) == 1

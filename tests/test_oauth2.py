@@ -330,3 +330,20 @@ def test_plain_http_token_url_is_only_allowed_on_loopback(tmp_path: Path) -> Non
         OAuth2Settings(
             token_url="http://login.example.com/token", client_id="x", refresh_token_file=tmp_path / "rt"
         )
+
+
+def test_a_mailbox_configured_with_oauth2_is_synced_through_xoauth2(
+    tmp_path: Path, oauth_dovecot: PrivateDovecot, oauth: OAuthTestServer, settings: OAuth2Settings, classifier
+) -> None:
+    from narahubung.intake import sync_mailboxes
+    from narahubung.services import build_services
+    from narahubung.settings import MailboxSettings, load_settings
+
+    oauth_dovecot.append(COMPLAINT, user=USER)
+    mailbox = MailboxSettings(
+        name="m365", url=f"imap://{USER.replace('@', '%40')}@127.0.0.1:{oauth_dovecot.port}/INBOX", oauth2=settings
+    )
+    services = build_services(load_settings(data_dir=tmp_path / "data", mailboxes=[mailbox]), classifier=classifier)
+    report = sync_mailboxes(services)
+    assert (report.stored, report.errors) == (1, [])
+    assert oauth.token_requests == 1
