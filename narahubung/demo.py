@@ -14,7 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from narahubung import pipeline
-from narahubung.intake import ingest_paths
 from narahubung.services import Services, build_services
 from narahubung.localservers import PrivateDovecot, SmtpSink
 from narahubung.settings import PROJECT_ROOT, Settings
@@ -46,8 +45,13 @@ def run_demo(
             f"IMAP lokal {imap.url(DEMO_USER).replace(DEMO_PASSWORD, '***')} berisi {len(inbox)} surel contoh; "
             f"SMTP lokal {smtp.url} menyimpan surat keluar di {sent_dir}."
         )
+        drop_dir = demo_dir / "pindaian"
+        drop_dir.mkdir(exist_ok=True)
+        for letter in letters:
+            shutil.copy2(letter, drop_dir / letter.name)
         demo_settings = settings.model_copy(
             update={
+                "drop_dir": drop_dir,
                 "data_dir": demo_dir,
                 "database_url": settings.database_url or f"sqlite:///{demo_dir / 'narahubung.sqlite3'}",
                 "imap_url": imap.url(DEMO_USER),
@@ -57,8 +61,7 @@ def run_demo(
         with console.status("Menyiapkan basis data, direktori dan pengklasifikasi…"):
             services = build_services(demo_settings)
         if letters:
-            ingest_paths(services, letters)
-            console.print(f"{len(letters)} surat pindaian dari {SAMPLES / 'letters'} ikut dimasukkan.")
+            console.print(f"{len(letters)} surat pindaian menunggu di folder pindaian {drop_dir}.")
         report = run_once(services)
         _print_where_each_went(console, services, sent_dir)
         console.print(

@@ -142,3 +142,15 @@ def test_backfill_shows_progress_and_quarantine_lists_what_could_not_be_read(tmp
     assert rerun.returncode == 0, rerun.stderr
     assert "1 pesan diproses ulang" in rerun.stdout
     assert narahubung("cases", env=env).stdout.count("ORI-BABEL/") == 4
+
+
+def test_demo_triages_the_bundled_inbox_and_shows_where_each_message_went(tmp_path):
+    result = narahubung("demo", env={"NARAHUBUNG_DATA_DIR": str(tmp_path / "data")})
+    assert result.returncode == 0, result.stderr
+    sent = sorted((tmp_path / "data" / "demo" / "terkirim").glob("*.eml"))
+    assert len(sent) >= 8
+    assert "Ke mana setiap pesan pergi" in result.stdout
+    assert f"{len(sent)} surat terkirim" in result.stdout
+    assert "pengaduan.disdukcapil@bangkatengahkab.example" in result.stdout
+    assert "menunggu staf" in result.stdout
+    assert (tmp_path / "data" / "demo" / "pindaian" / "diproses" / LETTER_PNG.name).exists()
