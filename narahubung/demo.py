@@ -38,7 +38,9 @@ def run_demo(
     inbox = sorted((SAMPLES / "inbox").glob("*.eml"))
     letters = sorted(p for p in (SAMPLES / "letters").glob("*") if p.suffix.lower() in (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"))
 
-    with PrivateDovecot(users={DEMO_USER: DEMO_PASSWORD}, root=demo_dir / "dovecot") as imap, SmtpSink(save_dir=sent_dir) as smtp:
+    # the IMAP server lives in a world-readable temporary folder: its auth process runs as user
+    # dovecot and could not read a checkout under /root
+    with PrivateDovecot(users={DEMO_USER: DEMO_PASSWORD}) as imap, SmtpSink(save_dir=sent_dir) as smtp:
         for path in inbox:
             imap.append(path.read_bytes(), user=DEMO_USER)
         console.print(
