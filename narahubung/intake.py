@@ -21,6 +21,7 @@ from narahubung.errors import MailboxUnavailable
 from narahubung.services import Services
 from storage import repository as repo
 from storage.db import transaction
+from storage.repository import IncomingRaw
 from storage.message_store import DatabaseMessageStore
 from storage.models import RawStatus
 
@@ -126,7 +127,14 @@ def ingest_drop_folder(services: Services, drop: DropFolder) -> IngestReport:
         except LetterChanged:
             continue  # still being written or replaced: seen again on the next scan
         except LetterTooLarge as exc:
+            with transaction(services.factory) as session:  # staff see it; the file waits in gagal/
+                repo.store_raws(session, services.blobs, [IncomingRaw(
+                    data=b"", source="letter", received_at=services.clock(), filename=item.name,
+                    content_type=item.content_type, size=item.size, truncated=True,
+                    error=f"{exc.message}; berkas disimpan di {drop.failed}",
+                )])
             drop.finish(item, ok=False, reason=exc.message)
+            report.oversize += 1
             report.errors.append(f"{item.name}: {exc.message}")
             continue
         with transaction(services.factory) as session:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from ingest.dropfolder import DropFolder
 from ingest.imap.watcher import FolderWatcher
+from narahubung.errors import NarahubungError
 from narahubung.intake import folders, ingest_drop_folder
 from narahubung.pipeline import RunReport, deliver, process_pending
 from narahubung.services import Services
@@ -84,8 +85,13 @@ class Runner:
     def _watch_drop_folder(self) -> None:
         assert self.drop is not None
         while not self.stop.is_set():
-            report = ingest_drop_folder(self.services, self.drop)
-            if report.stored:
+            try:
+                report = ingest_drop_folder(self.services, self.drop)
+            except NarahubungError as exc:
+                log.warning("Folder pindaian %s: %s", self.drop.root, exc.message)
+                self.stop.wait(30.0)
+                continue
+            if report.stored or report.oversize:
                 self.wake.set()
             self.stop.wait(DROP_SCAN_S)
 

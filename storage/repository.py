@@ -66,8 +66,10 @@ def store_raws(session: Session, blobs: BlobStore, items: Sequence[IncomingRaw])
     earlier_of: list[int | None] = []  # index into `values` of an earlier copy in this batch, or -id
     for index, (item, digest, (message_id, body_sha)) in enumerate(zip(items, digests, facts, strict=True)):
         earlier = first_by_sha.get(digest) or (first_by_mid.get((message_id, body_sha)) if message_id else None)
+        if item.truncated and not item.data:
+            earlier = None  # nothing kept to compare: never a duplicate
         earlier_of.append(earlier)
-        if earlier is None:  # later copies in the same batch point at this one
+        if earlier is None and item.data:  # later copies in the same batch point at this one
             first_by_sha.setdefault(digest, -index - 1)
             if message_id and body_sha:
                 first_by_mid.setdefault((message_id, body_sha), -index - 1)

@@ -112,3 +112,20 @@ def test_a_permanent_refusal_is_shown_not_retried(services, tmp_path, smtp_sink)
     with services.factory() as session:
         delivery = session.scalars(select(Delivery)).one()
         assert delivery.status == DeliveryStatus.FAILED and "550" in delivery.last_error
+
+
+def test_a_letter_too_large_for_the_drop_folder_is_recorded_for_staff_and_kept(services, tmp_path):
+    from ingest.dropfolder import DropFolder
+    from narahubung.intake import drop_folder_once
+
+    drop_dir = tmp_path / "pindaian"
+    drop_dir.mkdir()
+    (drop_dir / "besar.pdf").write_bytes(b"%PDF-1.4\n" + bytes(300_000))
+    (drop_dir / "besar-juga.pdf").write_bytes(b"%PDF-1.4\n" + bytes(400_000))
+    small = replace(services, settings=services.settings.model_copy(update={"max_message_mb": 0.1}))
+    report = drop_folder_once(small, DropFolder(drop_dir, settle_seconds=0.2))
+    results = process_pending(small)
+    assert report.oversize == 2
+    assert [r.status for r in results] == ["needs_review", "needs_review"]
+    assert all("terlalu besar" in r.reasons[0] for r in results)
+    assert (drop_dir / "gagal" / "besar.pdf").exists()
