@@ -17,25 +17,13 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ingest.errors import ExtractionFailed
 from ingest.ocr import ocr_image
+from ingest.extract.document import ExtractedDocument
 from ingest.parse import ParsedMail
 
 MAX_PDF_PAGES = 50
 MAX_IMAGE_PIXELS = 60_000_000
 MIN_TEXT_LAYER_CHARS = 20  # fewer characters than this on a page means it is a scan
 OCR_RESOLUTION = 300
-
-
-@dataclass(frozen=True)
-class ExtractedDocument:
-    part: str  # body | attachment | letter
-    filename: str | None
-    content_type: str
-    payload: bytes | None  # attachment bytes, kept so they can be stored and forwarded
-    text: str
-    method: str  # plain | html | text_layer | ocr | text_layer+ocr | none
-    pages: int | None = None
-    error: str | None = None
-    ocr_confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -49,13 +37,16 @@ class _Text:
 def extract_mail(parsed: ParsedMail) -> list[ExtractedDocument]:
     """The body first, then each attachment in order."""
     docs = [_body(parsed)]
-    docs.extend(_document("attachment", a.filename, a.content_type, a.payload) for a in parsed.attachments)
+    docs.extend(
+        _document("attachment", str(i), a.filename, a.content_type, a.payload)
+        for i, a in enumerate(parsed.attachments, start=1)
+    )
     return docs
 
 
 def extract_file(filename: str, data: bytes, content_type: str | None = None) -> ExtractedDocument:
     """A scanned letter or document dropped from disk."""
-    return _document("letter", filename, content_type or guess_content_type(filename), data)
+    return _document("letter", "letter", filename, content_type or guess_content_type(filename), data)
 
 
 def guess_content_type(filename: str) -> str:
@@ -69,27 +60,27 @@ def _body(parsed: ParsedMail) -> ExtractedDocument:
         text, method = get_text(parsed.text_html), "html"
     else:
         text, method = "", "none"
-    return ExtractedDocument("body", None, "text/plain", None, _normalise(text), method)
+    return ExtractedDocument("body", "body", None, "text/plain", None, _normalise(text), method)
 
 
-def _document(part: str, filename: str, content_type: str, data: bytes) -> ExtractedDocument:
+def _document(part: str, path: str, filename: str, content_type: str, data: bytes) -> ExtractedDocument:
     extractor = _extractor_for(filename, content_type)
     if extractor is None:
         return ExtractedDocument(
-            part, filename, content_type, data, "", "none",
+            part, path, filename, content_type, data, "", "none",
             error=f"jenis berkas {content_type} belum didukung untuk ekstraksi teks",
         )
     if not data:
-        return ExtractedDocument(part, filename, content_type, data, "", "none", error="berkas kosong atau rusak")
+        return ExtractedDocument(part, path, filename, content_type, data, "", "none", error="berkas kosong atau rusak")
     try:
         result = extractor(data)
     except ExtractionFailed as exc:
-        return ExtractedDocument(part, filename, content_type, data, "", "none", error=exc.message)
+        return ExtractedDocument(part, path, filename, content_type, data, "", "none", error=exc.message)
     except Exception as exc:  # a hostile file must not stop the message: keep the reason
         reason = f"{type(exc).__name__}: {exc}".strip()[:500]
-        return ExtractedDocument(part, filename, content_type, data, "", "none", error=f"gagal dibaca ({reason})")
+        return ExtractedDocument(part, path, filename, content_type, data, "", "none", error=f"gagal dibaca ({reason})")
     return ExtractedDocument(
-        part, filename, content_type, data, _normalise(result.text), result.method,
+        part, path, filename, content_type, data, _normalise(result.text), result.method,
         pages=result.pages, ocr_confidence=result.ocr_confidence,
     )
 
