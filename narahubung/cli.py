@@ -319,6 +319,35 @@ def quarantine(ctx: click.Context, limit: int) -> None:
     console.print(table)
 
 
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--no-text", is_flag=True, help="Leave the text out of the output (only the figures).")
+def extract(files: tuple[Path, ...], no_text: bool) -> None:
+    """Print the text found in FILES (.eml, PDF, image, office files), one JSON line per document.
+
+    Fields: file, part, method, pages, chars, ocr_confidence, language, error, text.
+    Needs no database or settings.
+    """
+    import json
+
+    from narahubung.extraction import documents_of
+
+    for path in files:
+        for doc in documents_of(path):
+            record = {
+                "file": str(path),
+                "part": doc.path,
+                "method": doc.method,
+                "pages": doc.pages,
+                "chars": len(doc.text),
+                "ocr_confidence": doc.ocr_confidence,
+                "language": doc.language,
+                "error": doc.error,
+                "text": None if no_text else doc.text,
+            }
+            click.echo(json.dumps(record, ensure_ascii=False))
+
+
 # --- cases -------------------------------------------------------------------------------------
 
 

@@ -160,23 +160,28 @@ def _store_documents(services: Services, session: Session, raw: RawMessage, docu
             Document(
                 raw_message_id=raw.id,
                 part=doc.part,
+                path=doc.path,
                 filename=doc.filename,
                 content_type=doc.content_type,
                 blob_sha256=services.blobs.put(doc.payload) if doc.payload else None,
                 size=len(doc.payload or b""),
                 text=doc.text,
+                clean_text=doc.clean_text,
                 method=doc.method,
                 pages=doc.pages,
+                ocr_confidence=doc.ocr_confidence,
+                language=doc.language,
+                headers=dict(doc.headers),
                 error=doc.error,
             )
         )
         if doc.error:
-            log.warning("%s (%s): %s", raw.filename or raw.message_id or f"pesan #{raw.id}", doc.filename or doc.part, doc.error)
+            log.warning("%s (%s): %s", raw.filename or raw.message_id or f"pesan #{raw.id}", doc.filename or doc.path, doc.error)
 
 
 def _message_text(raw: RawMessage, parsed: ParsedMail | None, documents: list[ExtractedDocument]) -> MessageText:
-    body = "\n\n".join(d.text for d in documents if d.part == "body" and d.text)
-    attachments = "\n\n".join(d.text for d in documents if d.part != "body" and d.text)
+    body = "\n\n".join(d.own_words for d in documents if d.part == "body" and d.own_words)
+    attachments = "\n\n".join(d.own_words for d in documents if d.part != "body" and d.own_words)
     if parsed is None:  # a scanned letter: its text is the body
         return MessageText(subject="", body=attachments, sender="")
     return MessageText(
@@ -261,7 +266,7 @@ def _apply_plan(
         return
     unit = services.directory.unit(plan.unit_id)
     assert unit is not None  # plan_route only forwards to a unit of the directory
-    text = "\n\n".join(d.text for d in documents if d.text)
+    text = "\n\n".join(d.own_words for d in documents if d.own_words)
     facts = DraftFacts(
         reference=case.reference,
         subject=case.subject,

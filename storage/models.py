@@ -97,14 +97,19 @@ class Document(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     raw_message_id: Mapped[int] = mapped_column(ForeignKey("raw_messages.id"), index=True)
-    part: Mapped[str] = mapped_column(String(32))  # body | attachment
+    part: Mapped[str] = mapped_column(String(32))  # body | attachment | letter | message | member
+    path: Mapped[str] = mapped_column(String(255), default="")  # where in the message: body, 2, 2/1, 3/surat.pdf
     filename: Mapped[str | None] = mapped_column(String(255))
     content_type: Mapped[str | None] = mapped_column(String(100))
     blob_sha256: Mapped[str | None] = mapped_column(String(64))  # attachments are kept as blobs
     size: Mapped[int] = mapped_column(Integer, default=0)
     text: Mapped[str] = mapped_column(Text, default="")
-    method: Mapped[str] = mapped_column(String(32))  # plain | html | text_layer | ocr | none
+    clean_text: Mapped[str | None] = mapped_column(Text)  # the sender's own words, when they differ from text
+    method: Mapped[str] = mapped_column(String(32))  # plain | html | text_layer | ocr | docx | none …
     pages: Mapped[int | None] = mapped_column(Integer)
+    ocr_confidence: Mapped[float | None] = mapped_column(Float)
+    language: Mapped[str | None] = mapped_column(String(16))
+    headers: Mapped[dict[str, Any]] = mapped_column(default=dict)  # of a nested message
     error: Mapped[str | None] = mapped_column(Text)
 
     raw_message: Mapped[RawMessage] = relationship(back_populates="documents")

@@ -154,3 +154,24 @@ def test_demo_triages_the_bundled_inbox_and_shows_where_each_message_went(tmp_pa
     assert "pengaduan.disdukcapil@bangkatengahkab.example" in result.stdout
     assert "menunggu staf" in result.stdout
     assert (tmp_path / "data" / "demo" / "pindaian" / "diproses" / LETTER_PNG.name).exists()
+
+
+def test_extract_prints_one_json_line_per_document(tmp_path):
+    import json
+
+    eml = tmp_path / "surat.eml"
+    letter_pdf = make_pdf(["Perihal: Pengaduan e-KTP", "Disdukcapil Koba belum menerbitkan e-KTP saya."])
+    eml.write_bytes(make_mail(*KTP_COMPLAINT, attachments=[("surat.pdf", "application/pdf", letter_pdf)]))
+    broken = tmp_path / "rusak.pdf"
+    broken.write_bytes(b"%PDF-1.4 rusak")
+    result = narahubung("extract", str(eml), str(broken), str(LETTER_PNG), env={})
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [set(line) for line in lines] == [
+        {"file", "part", "method", "pages", "chars", "ocr_confidence", "language", "error", "text"}
+    ] * len(lines)
+    body, pdf, bad, letter = lines
+    assert (body["part"], body["method"]) == ("body", "plain") and "e-KTP" in body["text"]
+    assert pdf["method"] == "text_layer" and pdf["pages"] == 1 and "Koba" in pdf["text"]
+    assert bad["error"] and bad["chars"] == 0
+    assert letter["method"] == "ocr" and letter["ocr_confidence"] > 50 and letter["chars"] > 200
