@@ -26,7 +26,7 @@ from routing.draft import Attachment, DraftFacts
 from routing.outbox import DeliveryReport, deliver_pending, enqueue, pending_count, recover_interrupted
 from routing.plan import RoutePlan, plan_route
 from storage import repository as repo
-from storage.db import transaction
+from storage.db import write_with_retry
 from storage.models import Case, CaseStatus, Classification, Document, RawMessage, RawStatus
 
 log = logging.getLogger("narahubung.pipeline")
@@ -59,12 +59,22 @@ def process_pending(services: Services, on_result: Callable[[ProcessResult], Non
 
 
 def process_raw(services: Services, raw_id: int) -> ProcessResult | None:
-    """Parse, extract, classify and route one stored message in a single transaction."""
-    with transaction(services.factory) as session:
-        raw = session.get(RawMessage, raw_id, with_for_update=True)
+    """Read (parse, extract, classify) outside any transaction, then record everything in one short
+    transaction that first checks the message is still pending: slow OCR never holds a database lock."""
+    with services.factory() as session:
+        raw = session.get(RawMessage, raw_id)
         if raw is None or raw.status != RawStatus.PENDING:
             return None
-        return _run_stages(services, session, raw, case=None)
+        view = RawView.of(raw)
+    reading = _read(services, view)
+
+    def record(session: Session) -> ProcessResult | None:
+        raw = session.get(RawMessage, raw_id, with_for_update=True)
+        if raw is None or raw.status != RawStatus.PENDING:
+            return None  # another worker recorded it meanwhile
+        return _record(services, session, raw, None, reading)
+
+    return write_with_retry(services.factory, record)
 
 
 def reprocess(
@@ -78,44 +88,87 @@ def reprocess(
     failed, or for one case. A case whose letter has already gone out is re-read, never re-sent."""
     with services.factory() as session:
         ids = repo.raw_ids_to_reprocess(session, failed=failed, reference=reference)
+        views = {raw_id: RawView.of(session.get_one(RawMessage, raw_id)) for raw_id in ids}
     results = []
-    for raw_id in ids:
-        with transaction(services.factory) as session:
+    for raw_id, view in views.items():
+        reading = _read(services, view)
+
+        def record(session: Session, raw_id: int = raw_id, reading: Reading = reading) -> ProcessResult:
             raw = session.get_one(RawMessage, raw_id, with_for_update=True)
             for document in list(raw.documents):
                 session.delete(document)
             session.flush()
             repo.audit(session, "raw_message", raw.id, "reprocess", from_status=raw.status)
-            result = _run_stages(services, session, raw, case=raw.case)
+            return _record(services, session, raw, raw.case, reading)
+
+        result = write_with_retry(services.factory, record)
         results.append(result)
         if on_result:
             on_result(result)
     return results
 
 
-def _run_stages(services: Services, session: Session, raw: RawMessage, case: Case | None) -> ProcessResult:
-    data = services.blobs.get(raw.sha256)
+@dataclass(frozen=True)
+class RawView:
+    """What reading a stored message needs, detached from the session."""
+
+    id: int
+    sha256: str
+    source: str
+    filename: str | None
+    content_type: str
+    truncated: bool
+
+    @classmethod
+    def of(cls, raw: RawMessage) -> RawView:
+        return cls(raw.id, raw.sha256, raw.source, raw.filename, raw.content_type, raw.truncated)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The outcome of the stages that need no database: parse, extract, classify."""
+
+    parsed: ParsedMail | None
+    documents: list[ExtractedDocument]
+    decision: Decision | None
+    unreadable: str | None = None  # why the bytes are not a mail
+
+
+def _read(services: Services, view: RawView) -> Reading:
+    data = services.blobs.get(view.sha256)
+    if view.truncated:  # only the header was kept: a person decides
+        return Reading(_header_only(data), [], None)
+    parsed: ParsedMail | None = None
+    try:
+        if view.source == "letter":
+            documents = _as_list(extract_file(view.filename or "surat", data, view.content_type))
+        else:
+            parsed = parse_message(data)
+            documents = list(extract_mail(parsed))
+    except MessageUnparseable as exc:
+        return Reading(None, [], None, unreadable=exc.message)
+    decision = services.classifier.classify(_message_text(parsed, documents))
+    return Reading(parsed, documents, decision)
+
+
+def _record(
+    services: Services, session: Session, raw: RawMessage, case: Case | None, reading: Reading
+) -> ProcessResult:
     previous = raw.status
-    if raw.truncated:  # only the header was kept: a person decides
-        parsed = _header_only(data)
+    parsed, documents, decision = reading.parsed, reading.documents, reading.decision
+    if raw.truncated:
         case = case or _open_case(services, session, raw, parsed)
         raw.status = RawStatus.FAILED
         plan = RoutePlan("review", (raw.error or "pesan terlalu besar",))
         _apply_plan(services, session, case, plan, decision=None, parsed=parsed, documents=[])
         return _result(raw, case, plan)
-    parsed: ParsedMail | None = None
-    try:
-        if raw.source == "letter":
-            documents = [extract_file(raw.filename or "surat", data, raw.content_type)]
-        else:
-            parsed = parse_message(data)
-            documents = extract_mail(parsed)
-    except MessageUnparseable as exc:
-        raw.status, raw.error = RawStatus.FAILED, exc.message
+    if reading.unreadable is not None or decision is None:
+        reason = reading.unreadable or "pesan tidak dapat dibaca"
+        raw.status, raw.error = RawStatus.FAILED, reason
         repo.audit(session, "raw_message", raw.id, "parse_failed", from_status=previous, to_status=raw.status,
-                   detail={"error": exc.message})
+                   detail={"error": reason})
         case = case or _open_case(services, session, raw, parsed=None)
-        plan = RoutePlan("review", (f"pesan tidak dapat diurai: {exc.message}",))
+        plan = RoutePlan("review", (f"pesan tidak dapat diurai: {reason}",))
         _apply_plan(services, session, case, plan, decision=None, parsed=None, documents=[])
         return _result(raw, case, plan)
 
@@ -125,7 +178,6 @@ def _run_stages(services: Services, session: Session, raw: RawMessage, case: Cas
         raw.defects = list(parsed.defects)
     _store_documents(services, session, raw, documents)
     case = case or _open_case(services, session, raw, parsed)
-    decision = services.classifier.classify(_message_text(raw, parsed, documents))
     _store_classification(session, case, decision, services.clock())
     plan = plan_route(
         decision,
@@ -141,6 +193,10 @@ def _run_stages(services: Services, session: Session, raw: RawMessage, case: Cas
     raw.status = RawStatus.PROCESSED
     repo.audit(session, "raw_message", raw.id, "processed", from_status=previous, to_status=raw.status)
     return _result(raw, case, plan)
+
+
+def _as_list(result: ExtractedDocument | list[ExtractedDocument]) -> list[ExtractedDocument]:
+    return list(result) if isinstance(result, list) else [result]
 
 
 def _header_only(data: bytes) -> ParsedMail | None:
@@ -179,7 +235,7 @@ def _store_documents(services: Services, session: Session, raw: RawMessage, docu
             log.warning("%s (%s): %s", raw.filename or raw.message_id or f"pesan #{raw.id}", doc.filename or doc.path, doc.error)
 
 
-def _message_text(raw: RawMessage, parsed: ParsedMail | None, documents: list[ExtractedDocument]) -> MessageText:
+def _message_text(parsed: ParsedMail | None, documents: list[ExtractedDocument]) -> MessageText:
     body = "\n\n".join(d.own_words for d in documents if d.part == "body" and d.own_words)
     attachments = "\n\n".join(d.own_words for d in documents if d.part != "body" and d.own_words)
     if parsed is None:  # a scanned letter: its text is the body

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+T = TypeVar("T")
 
 
 def make_engine(url: str, **engine_options: Any) -> Engine:
@@ -44,6 +47,23 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error."""
     with factory() as session, session.begin():
         yield session
+
+
+def write_with_retry(factory: sessionmaker[Session], work: Callable[[Session], T], attempts: int = 5) -> T:
+    """Run `work` in a transaction, again if SQLite reports the database locked.
+
+    SQLite's busy timeout covers waiting for a lock, but not a transaction whose snapshot went stale
+    because another connection committed first; redoing the (short) transaction is the cure.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            with transaction(factory) as session:
+                return work(session)
+        except OperationalError as exc:
+            if "locked" not in str(exc).lower() or attempt == attempts:
+                raise
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")
 
 
 def alembic_config(url: str) -> Config:

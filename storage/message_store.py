@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage import repository as repo
 from storage.blobs import BlobStore
-from storage.db import transaction
+from storage.db import write_with_retry
 from storage.models import RawMessage, RawStatus
 
 
@@ -43,14 +43,18 @@ class DatabaseMessageStore:
             )
 
     def store(self, items: list[repo.IncomingRaw]) -> int:
-        with transaction(self.factory) as session:
+        def work(session: Session) -> int:
             rows = repo.store_raws(session, self.blobs, items)
             return sum(1 for row in rows if row.status == RawStatus.DUPLICATE)
 
+        return write_with_retry(self.factory, work)
+
     def mark_done(self, mailbox: str, uidvalidity: int, uids: list[int]) -> None:
-        with transaction(self.factory) as session:
-            session.execute(
+        write_with_retry(
+            self.factory,
+            lambda session: session.execute(
                 update(RawMessage)
                 .where(RawMessage.mailbox == mailbox, RawMessage.uidvalidity == uidvalidity, RawMessage.uid.in_(uids))
                 .values(server_marked=True)
-            )
+            ),
+        )

@@ -129,3 +129,48 @@ def test_a_letter_too_large_for_the_drop_folder_is_recorded_for_staff_and_kept(s
     assert [r.status for r in results] == ["needs_review", "needs_review"]
     assert all("terlalu besar" in r.reasons[0] for r in results)
     assert (drop_dir / "gagal" / "besar.pdf").exists()
+
+
+class SlowClassifier:
+    """The real classifier, slowed down like a long OCR, to widen every race window."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.version = inner.version
+
+    def classify(self, message):
+        import time
+
+        time.sleep(0.05)
+        return self.inner.classify(message)
+
+
+def test_storing_and_processing_at_the_same_time_never_trips_over_sqlite_locks(services, tmp_path):
+    import threading
+
+    from storage.message_store import DatabaseMessageStore
+    from storage.repository import IncomingRaw, utcnow
+
+    slow = replace(services, classifier=SlowClassifier(services.classifier))
+    store = DatabaseMessageStore(services.factory, services.blobs)
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def keep_storing() -> None:
+        try:
+            for n in range(40):
+                store.store([IncomingRaw(data=make_mail(f"Pengaduan {n}", f"isi ke-{n}"), source="imap",
+                                         received_at=utcnow(), mailbox="m", uidvalidity=1, uid=n + 1)])
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            done.set()
+
+    writer = threading.Thread(target=keep_storing)
+    writer.start()
+    while not done.is_set():
+        process_pending(slow)
+    writer.join()
+    process_pending(slow)
+    assert errors == []
+    assert count(services, Case) == 40
