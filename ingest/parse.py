@@ -70,7 +70,7 @@ def parse_message(data: bytes) -> ParsedMail:
     auto_reason = auto_reply_reason(headers, mail.message.get_content_type(), sender_email)
     defects = tuple(_defect_lines(mail.defects or []))
     return ParsedMail(
-        subject=(mail.subject or "").strip(),
+        subject=_header_text(mail.subject or "").strip(),
         sender_name=sender_name,
         sender_email=sender_email,
         message_id=(headers.get("message-id") or "").strip() or None,
@@ -109,8 +109,16 @@ def auto_reply_reason(headers: dict[str, str], content_type: str, sender_email: 
 def _header_text(value: object) -> str:
     """mail-parser gives address headers as (name, address) pairs and the rest as strings."""
     if isinstance(value, list | tuple):
-        return ", ".join(formataddr(v) if isinstance(v, tuple) and len(v) == 2 else str(v) for v in value)
+        return ", ".join(_address(v) if isinstance(v, tuple) and len(v) == 2 else str(v) for v in value)
     return str(value)
+
+
+def _address(pair: tuple[object, object]) -> str:
+    name, address = (str(part or "") for part in pair)
+    try:
+        return formataddr((name, address))
+    except UnicodeError:  # a non-ASCII address (RFC 6532): formataddr insists on ASCII
+        return f"{name} <{address}>" if name else address
 
 
 def _first_address(pairs: list[tuple[str, str]]) -> tuple[str, str]:

@@ -145,9 +145,12 @@ def _read(services: Services, view: RawView) -> Reading:
         else:
             parsed = parse_message(data)
             documents = list(extract_mail(parsed))
+        decision = services.classifier.classify(_message_text(parsed, documents))
     except MessageUnparseable as exc:
         return Reading(None, [], None, unreadable=exc.message)
-    decision = services.classifier.classify(_message_text(parsed, documents))
+    except Exception as exc:  # a bug or a hostile input: flag this message, keep the others moving
+        log.exception("Pesan #%d tidak dapat diproses", view.id)
+        return Reading(parsed, [], None, unreadable=f"galat tak terduga ({type(exc).__name__}: {exc})"[:500])
     return Reading(parsed, documents, decision)
 
 

@@ -95,3 +95,20 @@ def test_rfc2231_attachment_names_are_decoded():
     )
     (attachment,) = parse_message(raw).attachments
     assert attachment.filename == "Surat Pengaduan Ümum.pdf"
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "ruby-mail-fixtures/emails/rfc6532/utf8_headers.eml",
+        "spamscope-mailparser/tests/mails/mail_test_12",
+    ],
+)
+def test_real_mails_with_utf8_addresses_or_odd_subjects_are_read(relative):
+    from pathlib import Path
+
+    corpus = Path(__file__).resolve().parents[2] / "shared" / "data" / "mail-corpus"
+    matches = list(corpus.rglob(Path(relative).name))
+    assert matches, f"{relative} not found under {corpus}"
+    parsed = parse_message(matches[0].read_bytes())
+    assert parsed.subject and parsed.sender_email

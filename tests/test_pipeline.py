@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from factories import make_mail
 from narahubung.intake import ingest_paths
-from narahubung.pipeline import deliver, process_pending
+from narahubung.pipeline import deliver, process_pending, reprocess
 from narahubung.services import build_services
 from narahubung.settings import load_settings
 from routing.outbox import INTERRUPTED
@@ -24,15 +24,28 @@ COMPLAINT = make_mail(
 )
 
 
-class Crash(Exception):
-    pass
-
-
-class CrashingClassifier:
-    version = "crash"
+class BrokenClassifier:
+    version = "broken"
 
     def classify(self, message):
-        raise Crash("the power went out")
+        raise RuntimeError("model file corrupt")
+
+
+CRASH_SCRIPT = """
+import os, sys
+from narahubung.intake import ingest_paths
+from narahubung.pipeline import process_pending
+from narahubung.services import build_services
+from narahubung.settings import load_settings
+
+class PowerCut:
+    version = "crash"
+    def classify(self, message):
+        os._exit(137)  # the process dies half-way through the message, as in a power cut
+
+services = build_services(load_settings(data_dir=sys.argv[1]), classifier=PowerCut())
+process_pending(services)
+"""
 
 
 @pytest.fixture
@@ -56,9 +69,12 @@ def count(services, model, *where) -> int:
 
 
 def test_a_crash_mid_message_leaves_it_pending_and_the_rerun_does_it_once(services, tmp_path, smtp_sink):
+    import subprocess
+    import sys
+
     stored(services, tmp_path, COMPLAINT)
-    with pytest.raises(Crash):
-        process_pending(replace(services, classifier=CrashingClassifier()))
+    crashed = subprocess.run([sys.executable, "-c", CRASH_SCRIPT, str(services.settings.data_dir)])
+    assert crashed.returncode == 137
     assert count(services, Case) == 0
     assert count(services, RawMessage, RawMessage.status == RawStatus.PENDING) == 1
 
@@ -70,6 +86,18 @@ def test_a_crash_mid_message_leaves_it_pending_and_the_rerun_does_it_once(servic
     deliver(services)
     deliver(services)
     assert len(smtp_sink.messages) == 1
+
+
+def test_a_failing_stage_flags_its_message_and_the_others_go_on(services, tmp_path):
+    stored(services, tmp_path, COMPLAINT, make_mail("Kedua", "Listrik padam di Manggar"))
+    results = process_pending(replace(services, classifier=BrokenClassifier()))
+    assert [r.status for r in results] == ["needs_review", "needs_review"]
+    assert all("galat tak terduga" in r.reasons[0] for r in results)
+    with services.factory() as session:
+        assert session.scalars(select(RawMessage.status)).all() == [RawStatus.FAILED, RawStatus.FAILED]
+    again = reprocess(services, failed=True)
+    assert len(again) == 2 and again[0].status == "routed"
+    assert count(services, Case) == 2
 
 
 def test_a_delivery_cut_off_while_sending_is_never_sent_again_automatically(services, tmp_path, smtp_sink):

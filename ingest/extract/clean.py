@@ -63,7 +63,7 @@ _MOBILE_SIGNATURE = re.compile(
 )
 _CLOSING = re.compile(
     r"^\s*(?:salam(?: hormat| sejahtera)?|hormat (?:saya|kami)|wassalam\w*|terima ?kasih(?: banyak)?"
-    r"|(?:best |kind |warm )?regards|thanks|thank you|cheers|tabik)\b[\s,.!\w]{0,30}$",
+    r"|(?:best |kind |warm )?regards|thanks|thank you|cheers|tabik)\b[\s,.!/\w]{0,40}$",
     re.IGNORECASE,
 )
 # A paragraph that opens a footer: everything from it to the end of the writer's part goes.
@@ -72,16 +72,25 @@ _DISCLAIMER_HEADING = re.compile(
     r"|catatan kerahasiaan)\b",
     re.IGNORECASE,
 )
-# A paragraph that is a disclaimer or antivirus footer by itself: only that paragraph goes.
-_DISCLAIMER_PARAGRAPH = re.compile(
-    r"(?:e-?mail|surel|surat elektronik|pesan|message)\s+(?:ini|this)?\s*(?:dan|and)\s+(?:semua\s+|seluruh\s+|any\s+)?"
-    r"(?:lampiran|attachments?|files?)"
-    r"|(?:this|the information in this)\s+(?:e-?mail|message)\b.{0,80}\b(?:confidential|privileged|intended (?:only|solely))"
-    r"|(?:e-?mail|surel|pesan)\s+ini\b.{0,80}\b(?:rahasia|ditujukan (?:hanya|semata))"
-    r"|\b(?:scanned|checked|dipindai|diperiksa)\b.{0,60}\b(?:virus|antivirus|malware)"
+# A paragraph that is a disclaimer by itself (what it covers + a confidentiality word), or an
+# antivirus footer: only that paragraph goes.
+_DISCLAIMER_SUBJECT = re.compile(
+    r"\b(?:e-?mail|surel|surat elektronik|pesan|message|informasi|information)\b.{0,40}"
+    r"\b(?:ini|this|lampiran\w*|attachments?|transmission)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+_DISCLAIMER_WORD = re.compile(
+    r"\b(?:rahasia|kerahasiaan|confidential|privileged|ditujukan (?:hanya|semata)|intended (?:only|solely)"
+    r"|dilarang (?:menyebarkan|mengungkapkan|menggunakan)|prohibited)\b",
+    re.IGNORECASE,
+)
+_ANTIVIRUS_FOOTER = re.compile(
+    r"\b(?:scanned|checked|dipindai|diperiksa)\b.{0,60}\b(?:virus|antivirus|malware)"
     r"|\b(?:virus-free|bebas virus)\b|\bwww\.avast\.com\b|\bavg\.com\b",
     re.IGNORECASE | re.DOTALL,
 )
+# An Outlook header block with no marker line above it must carry Outlook's "Sent:" (or "Date:").
+_SENT_LINE = re.compile(r"^\s*\*?\s*(?:sent|dikirim|terkirim|date)\s*\*?\s*:", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -172,7 +181,7 @@ def _boundary_at(lines: list[str], index: int, forward_subject: bool) -> _Bounda
     if _UNDERSCORE_RULE.match(line) or _header_name(line) == "From":
         first = index + 1 if _UNDERSCORE_RULE.match(line) else index
         headers, body_start = _header_block(lines, first)
-        if _is_outlook_block(headers):
+        if _is_outlook_block(headers) and any(_SENT_LINE.match(x) for x in lines[first:body_start]):
             return _Boundary(index, body_start, _kind(headers, forward_subject), headers)
         return None
     return _reply_attribution(lines, index)
@@ -255,10 +264,16 @@ def _drop_disclaimers(paragraphs: list[list[str]]) -> list[list[str]]:
     for paragraph in paragraphs:
         if _DISCLAIMER_HEADING.match(paragraph[0]) and kept:
             break  # a footer heading: the rest of the writer's part is footer
-        if _DISCLAIMER_PARAGRAPH.search(" ".join(paragraph)) and kept:
+        if _is_disclaimer(" ".join(paragraph)) and kept:
             continue
         kept.append(paragraph)
     return kept
+
+
+def _is_disclaimer(paragraph: str) -> bool:
+    if _ANTIVIRUS_FOOTER.search(paragraph):
+        return True
+    return bool(_DISCLAIMER_SUBJECT.search(paragraph) and _DISCLAIMER_WORD.search(paragraph))
 
 
 def _drop_signature(lines: list[str]) -> list[str]:
@@ -281,9 +296,10 @@ def _drop_mobile_signature(lines: list[str]) -> list[str]:
 def _drop_closing(lines: list[str]) -> list[str]:
     """A closing ("Salam,", "Hormat saya,") followed only by a short name block, at the very end."""
     filled = [i for i, line in enumerate(lines) if line.strip()]
-    for position, index in enumerate(filled):
-        tail = filled[position + 1:]
-        if position == 0 or len(tail) > CLOSING_MAX_TAIL_LINES or not _CLOSING.match(lines[index]):
+    first = max(1, len(filled) - CLOSING_MAX_TAIL_LINES - 1)  # never the first line: that is a greeting
+    for position in range(first, len(filled)):
+        index, tail = filled[position], filled[position + 1:]
+        if not _CLOSING.match(lines[index]):
             continue
         if all(len(lines[i].strip()) <= CLOSING_MAX_LINE_CHARS for i in tail):
             return lines[:index]
