@@ -15,9 +15,8 @@ def documents_of(path: Path) -> list[ExtractedDocument]:
     data = path.read_bytes()
     if path.suffix.lower() in MAIL_SUFFIXES:
         try:
-            return list(extract_mail(parse_message(data)))
+            return extract_mail(parse_message(data), data)
         except MessageUnparseable as exc:
             return [ExtractedDocument("message", "message", path.name, "message/rfc822", data, "", "none",
                                       error=exc.message)]
-    result = extract_file(path.name, data)
-    return list(result) if isinstance(result, list) else [result]
+    return extract_file(path.name, data)

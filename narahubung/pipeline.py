@@ -141,10 +141,10 @@ def _read(services: Services, view: RawView) -> Reading:
     parsed: ParsedMail | None = None
     try:
         if view.source == "letter":
-            documents = _as_list(extract_file(view.filename or "surat", data, view.content_type))
+            documents = extract_file(view.filename or "surat", data, view.content_type)
         else:
             parsed = parse_message(data)
-            documents = list(extract_mail(parsed))
+            documents = extract_mail(parsed, data)
         decision = services.classifier.classify(_message_text(parsed, documents))
     except MessageUnparseable as exc:
         return Reading(None, [], None, unreadable=exc.message)
@@ -196,10 +196,6 @@ def _record(
     raw.status = RawStatus.PROCESSED
     repo.audit(session, "raw_message", raw.id, "processed", from_status=previous, to_status=raw.status)
     return _result(raw, case, plan)
-
-
-def _as_list(result: ExtractedDocument | list[ExtractedDocument]) -> list[ExtractedDocument]:
-    return list(result) if isinstance(result, list) else [result]
 
 
 def _header_only(data: bytes) -> ParsedMail | None:

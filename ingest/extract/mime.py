@@ -53,6 +53,7 @@ from tnefparse.tnef import TNEFAttachment
 
 from ingest.extract.clean import forwarded_messages, own_words
 from ingest.extract.document import ExtractedDocument, Limits
+from ingest.extract.registry import extract_document
 from ingest.parse import ParsedMail
 
 log = logging.getLogger(__name__)
@@ -499,17 +500,7 @@ def _container_refusal(leaf: _Leaf, level: int, context: _Context) -> str | None
 def _extract_document(
     part: str, path: str, filename: str, content_type: str, data: bytes, limits: Limits, depth: int
 ) -> list[ExtractedDocument]:
-    """Files go to the shared registry. While it is still landing, the legacy extractor stands in
-    (TRANSITIONAL: the lead removes this fallback once registry.py and its extractors are in)."""
-    try:
-        from ingest.extract.registry import extract_document
-
-        return list(extract_document(part, path, filename, content_type, data, limits, depth))
-    except ImportError as exc:
-        log.warning("registry unavailable (%s); legacy extractor used for %s", exc, path)
-    from ingest.extract import _legacy
-
-    return [_legacy._document(part, path, filename, content_type, data)]
+    return list(extract_document(part, path, filename, content_type, data, limits, depth))
 
 
 # --- kinds of part ----------------------------------------------------------------------------------
