@@ -63,7 +63,7 @@ DOCUMENT_SUFFIXES = {
 TNEF_NAMES = {"winmail.dat"}
 TNEF_TYPE = "application/ms-tnef"
 MESSAGE_LIMIT = 300  # characters kept of each reason / exception message
-TEXT_HEAD = 200  # characters of the extracted text kept per file, for spot checks
+TEXT_HEAD = 20_000  # characters of text kept per file: enough to find a title wherever the layer puts it
 HARD_TIMEOUT_GRACE_S = 30
 
 

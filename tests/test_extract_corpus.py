@@ -190,7 +190,9 @@ def test_known_text_reads_back(corpus_run):
         "pdf-corpus/ocrmypdf-scans/tests/resources/linn.pdf": "32 Track MIDI",  # image only: OCR
         "mail-corpus/zbateson-mmp/tests/_data/emails/m0001.txt": "Die Hasen und die Frösche",
     }
-    wrong = {p: records[p]["text_head"][:120] for p, words in expected.items() if words not in records[p]["text_head"]}
+    wrong = {
+        p: records[p]["text_head"][:120] for p, words in expected.items() if words not in records[p]["text_head"]
+    }
     assert not wrong, f"expected text missing: {wrong}"
 
 

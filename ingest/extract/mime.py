@@ -38,7 +38,7 @@ import logging
 import mimetypes
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email import message_from_bytes, message_from_string, policy
 from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
@@ -135,6 +135,10 @@ def extract_mail(
     parsed: ParsedMail, raw: bytes | None = None, limits: Limits = Limits(), depth: int = 0
 ) -> list[ExtractedDocument]:
     """The body first, then the mails forwarded inline in it, then each attachment in order."""
+    return _say_when_empty(_extract_mail(parsed, raw, limits, depth))
+
+
+def _extract_mail(parsed: ParsedMail, raw: bytes | None, limits: Limits, depth: int) -> list[ExtractedDocument]:
     if raw:
         try:
             return _mail_documents(_content_of_raw(raw, parsed), parsed.subject, depth, _Context(limits))
@@ -145,6 +149,15 @@ def extract_mail(
     except Exception as exc:  # the last net: a hostile mail must never stop the pipeline
         log.exception("extracting a mail failed")
         return [_failed("body", "body", None, "text/plain", None, f"isi surel gagal dibaca ({_reason(exc)})")]
+
+
+def _say_when_empty(documents: list[ExtractedDocument]) -> list[ExtractedDocument]:
+    """A mail with no readable text anywhere and no reason yet gets one on its body, for staff."""
+    if any(d.text.strip() for d in documents) or any(d.error for d in documents):
+        return documents
+    body, *rest = documents
+    return [replace(body, error="surel ini tidak berisi teks yang dapat dibaca (badan kosong, lampiran tanpa teks)"),
+            *rest]
 
 
 def extract_message(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import logging
 import math
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
@@ -14,7 +17,10 @@ from ingest.errors import ExtractionFailed
 from ingest.extract.registry import PDF, Context, Extracted
 from ingest.ocr import OcrResult, PageImage, failure_note, mean_confidence
 
+log = logging.getLogger("narahubung.extract.pdf")
+
 MIN_TEXT_LAYER_CHARS = 20  # fewer characters than this on a page means it is a scan
+MAX_REREAD_PAGES = 20  # garbled pages read again with pdfminer, at ~7 pages/s
 OCR_DPI = 300
 # PDFium keeps every object it has parsed until the document is closed (~0.1 MB a page of a
 # scanned PDF); reopening costs under a millisecond.
@@ -80,6 +86,7 @@ def _read(data: bytes, total: int, ctx: Context) -> Extracted:
     if broken:
         notes.append(f"halaman {', '.join(str(i + 1) for i in broken)} rusak")
 
+    _reread_garbled(data, layer, ctx)
     scans = [i for i, text in enumerate(layer) if len(text.strip()) < MIN_TEXT_LAYER_CHARS and i not in broken]
     to_ocr = scans[: limits.max_ocr_pages]
     if len(scans) > len(to_ocr):
@@ -104,6 +111,29 @@ def _read(data: bytes, total: int, ctx: Context) -> Extracted:
         ocr_confidence=mean_confidence(ocr.values()),
         note="; ".join(n for n in notes if n) or None,
     )
+
+
+def _garbled(text: str) -> bool:
+    """Mostly digits and punctuation: PDFium lost glyphs it could not map to Unicode (CID fonts)."""
+    visible = [ch for ch in text if not ch.isspace()]
+    return len(visible) >= MIN_TEXT_LAYER_CHARS and sum(ch.isalpha() for ch in visible) < 0.35 * len(visible)
+
+
+def _reread_garbled(data: bytes, layer: list[str], ctx: Context) -> None:
+    """Read such pages again with pdfminer (through pdfplumber), which maps more fonts; slow, so rare."""
+    pages = [i for i, text in enumerate(layer) if _garbled(text)][:MAX_REREAD_PAGES]
+    if not pages or ctx.expired():
+        return
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for index in pages:
+                if ctx.expired():
+                    return
+                better = pdf.pages[index].extract_text() or ""
+                if sum(ch.isalpha() for ch in better) > sum(ch.isalpha() for ch in layer[index]):
+                    layer[index] = better
+    except Exception:  # pdfminer fails on files PDFium reads: keep what PDFium gave
+        log.debug("pdfminer could not reread %s", ctx.path, exc_info=True)
 
 
 def _page_text(pdf: pdfium.PdfDocument, index: int) -> str | None:
