@@ -83,3 +83,23 @@ def classifier(directory):
     from classify import load_classifier
 
     return load_classifier(directory)
+
+
+# ---------------------------------------------------------------------------
+# 3. The shared data beside the checkout (../shared/data)
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def shared_data():
+    """`../shared/data` beside the checkout. CI provides it, so there its absence fails; elsewhere it skips."""
+    import os
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    if not path.is_dir():
+        message = f"{path} is missing: the real-world corpora live beside the checkout"
+        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+            pytest.fail(message + " (CI is set: a failure, not a skip)")
+        pytest.skip(message)
+    return path

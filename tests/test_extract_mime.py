@@ -7,7 +7,6 @@ import binascii
 import io
 import random
 from email.message import EmailMessage
-from pathlib import Path
 
 import pytest
 from factories import make_mail
@@ -18,8 +17,7 @@ from ingest.extract.document import ExtractedDocument, Limits
 from ingest.extract.mime import decode_text, extract_mail, extract_message
 from ingest.parse import parse_message
 
-CORPUS = Path("/work/shared/data/mail-corpus")
-TNEF_EXAMPLES = CORPUS / "tnefparse-tnef/tests/examples"
+TNEF_EXAMPLES = "mail-corpus/tnefparse-tnef/tests/examples"
 COMPLAINT = "Saya melaporkan pungutan liar di Kantor Kelurahan Air Itam sebesar Rp 500.000."
 
 
@@ -231,8 +229,8 @@ def _with_attachment(name: str, content_type: str, data: bytes, body: str = "Ter
     return bytes(msg)
 
 
-def test_winmail_dat_body_and_members_are_read(files_read):
-    tnef = (TNEF_EXAMPLES / "unicode-mapi-attr.tnef").read_bytes()
+def test_winmail_dat_body_and_members_are_read(files_read, shared_data):
+    tnef = (shared_data / TNEF_EXAMPLES / "unicode-mapi-attr.tnef").read_bytes()
     docs = _extract(_with_attachment("winmail.dat", "application/ms-tnef", tnef))
     _body, winmail, member = docs
     assert (winmail.path, winmail.method, winmail.error) == ("1", "tnef", None)
@@ -241,8 +239,8 @@ def test_winmail_dat_body_and_members_are_read(files_read):
     assert files_read == [("1/1", "example.dat", "application/octet-stream", 2)]
 
 
-def test_winmail_dat_rtf_body_and_its_inline_logo(files_read):
-    tnef = (TNEF_EXAMPLES / "umlaut.tnef").read_bytes()
+def test_winmail_dat_rtf_body_and_its_inline_logo(files_read, shared_data):
+    tnef = (shared_data / TNEF_EXAMPLES / "umlaut.tnef").read_bytes()
     docs = _by_path(_extract(_with_attachment("winmail.dat", "application/vnd.ms-tnef", tnef)))
     assert "TEST \u00e4\u00f6\u00fc" in docs["1"].text  # RTF body, decompressed and stripped
     assert docs["1/2"].filename == "image003.jpg"  # referenced as cid:image003.jpg@… from the body
@@ -377,10 +375,9 @@ CORPUS_SAMPLES = [
 
 
 @pytest.mark.parametrize("name", CORPUS_SAMPLES)
-def test_real_corpus_mails_give_a_body_and_a_text_or_reason_for_every_part(name):
-    path = CORPUS / name
-    if not path.exists():
-        pytest.skip(f"corpus file missing: {name}")
+def test_real_corpus_mails_give_a_body_and_a_text_or_reason_for_every_part(shared_data, name):
+    path = shared_data / "mail-corpus" / name
+    assert path.exists(), f"corpus file missing: {path}"
     raw = path.read_bytes()
     docs = extract_mail(parse_message(raw), raw)
     assert docs[0].part == "body" and docs[0].path == "body"

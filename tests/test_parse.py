@@ -104,10 +104,10 @@ def test_rfc2231_attachment_names_are_decoded():
         "spamscope-mailparser/tests/mails/mail_test_12",
     ],
 )
-def test_real_mails_with_utf8_addresses_or_odd_subjects_are_read(relative):
+def test_real_mails_with_utf8_addresses_or_odd_subjects_are_read(shared_data, relative):
     from pathlib import Path
 
-    corpus = Path(__file__).resolve().parents[2] / "shared" / "data" / "mail-corpus"
+    corpus = shared_data / "mail-corpus"
     matches = list(corpus.rglob(Path(relative).name))
     assert matches, f"{relative} not found under {corpus}"
     parsed = parse_message(matches[0].read_bytes())
