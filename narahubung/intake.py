@@ -16,7 +16,7 @@ from ingest.dropfolder import DropFolder, LetterChanged, LetterTooLarge, read
 from ingest.files import collect
 from ingest.imap.actions import action_for
 from ingest.imap.connection import ImapAccount, translate_errors
-from ingest.imap.sync import FolderTarget, sync_folder
+from ingest.imap.sync import SyncResult, sync_folder
 from narahubung.errors import MailboxUnavailable
 from narahubung.services import Services
 from storage import repository as repo
@@ -67,23 +67,8 @@ def sync_mailboxes(
     for ref in folders(services):
         if only is not None and ref.account.settings.name != only:
             continue
-        target = FolderTarget(
-            mailbox_key=ref.account.mailbox_key(ref.folder),
-            folder=ref.folder,
-            max_message_bytes=ref.account.settings.max_message_bytes,
-            batch_size=ref.account.settings.fetch_batch,
-        )
-        action = action_for(ref.account.settings)
         try:
-            with ref.account.session() as client:
-                result = translate_errors(
-                    ref.label,
-                    lambda: sync_folder(
-                        client, target, store, action, since=since,
-                        on_total=(lambda n: on_total(ref.label, n)) if on_total else None,
-                        on_batch=on_batch,
-                    ),
-                )
+            result = _sync_folder_once(ref, store, since, on_total, on_batch)
         except MailboxUnavailable as exc:
             log.error("%s", exc.message)
             report.errors.append(exc.message)
@@ -92,6 +77,25 @@ def sync_mailboxes(
         report.duplicates += result.duplicates
         report.oversize += result.oversize
     return report
+
+
+def _sync_folder_once(
+    ref: FolderRef,
+    store: DatabaseMessageStore,
+    since: date | None,
+    on_total: Callable[[str, int], None] | None,
+    on_batch: Callable[[int], None] | None,
+) -> SyncResult:
+    action = action_for(ref.account.settings)
+    with ref.account.session() as client:
+        return translate_errors(
+            ref.label,
+            lambda: sync_folder(
+                client, ref.account.target(ref.folder), store, action, since=since,
+                on_total=(lambda n: on_total(ref.label, n)) if on_total else None,
+                on_batch=on_batch,
+            ),
+        )
 
 
 def ingest_paths(services: Services, paths: Iterable[Path]) -> IngestReport:

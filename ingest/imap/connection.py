@@ -15,6 +15,7 @@ from typing import TypeVar
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
+from ingest.imap.sync import FolderTarget
 from ingest.oauth2 import TokenSource, oauth2_login
 from narahubung.errors import MailboxUnavailable
 from narahubung.settings import MailboxSettings
@@ -38,6 +39,14 @@ class ImapAccount:
 
     def mailbox_key(self, folder: str) -> str:
         return self.endpoint.mailbox_key(folder)
+
+    def target(self, folder: str) -> FolderTarget:
+        return FolderTarget(
+            mailbox_key=self.mailbox_key(folder),
+            folder=folder,
+            max_message_bytes=self.settings.max_message_bytes,
+            batch_size=self.settings.fetch_batch,
+        )
 
     def connect(self) -> IMAPClient:
         ep = self.endpoint

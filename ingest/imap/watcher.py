@@ -17,7 +17,7 @@ from imapclient import IMAPClient
 from ingest.imap.actions import action_for
 from ingest.imap.backoff import Backoff
 from ingest.imap.connection import NETWORK_ERRORS, ImapAccount, translate_errors
-from ingest.imap.sync import FolderTarget, MessageStore, SyncResult, sync_folder
+from ingest.imap.sync import MessageStore, SyncResult, sync_folder
 from narahubung.errors import MailboxUnavailable
 
 log = logging.getLogger("narahubung.ingest.imap")
@@ -47,12 +47,7 @@ class FolderWatcher:
         self.on_stored = on_stored
         self.backoff = backoff or Backoff()
         self.action = action_for(account.settings)
-        self.target = FolderTarget(
-            mailbox_key=account.mailbox_key(folder),
-            folder=folder,
-            max_message_bytes=account.settings.max_message_bytes,
-            batch_size=account.settings.fetch_batch,
-        )
+        self.target = account.target(folder)
         self.connected = threading.Event()  # set while a session is up (tests and status use it)
 
     @property

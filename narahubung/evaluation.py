@@ -1,0 +1,209 @@
+"""Score a classifier on labelled corpus records: the `classify` and `eval` output contracts.
+
+Pure functions, except `evaluate`, which runs the classifier and times it.
+
+`prediction_row` is one line of `narahubung classify`. When the decision abstains, the destination
+fields (unit, agency_type, region, other_province) are null; kind, maladministration and confidence
+are kept (the kind of an abstaining complaint still tells staff what it is). A None kind stays None.
+
+`metrics` is the object printed by `narahubung eval --json`. It is computed from the prediction rows,
+so the figures always agree with what `classify` prints. Definitions (every ratio is None when its
+denominator is empty; every float is rounded to 4 decimals):
+
+- n: number of records.
+- kind_accuracy: over all records, predicted kind == gold kind (a None kind is wrong).
+- kind_macro_f1: mean of per-kind F1 over the kinds present in gold ∪ predicted; a None kind is a
+  false negative of the gold kind and a false positive of nothing.
+- unit_accuracy / agency_type_accuracy / region_accuracy: over gold complaints whose gold value is
+  set; right = the row's value equals it (so abstaining, which nulls it, counts as wrong).
+- malad_primary_accuracy: over gold complaints with a gold type; the first predicted type equals
+  the gold primary.
+- malad_macro_f1: multi-label, on gold complaints only: for each of the ten directory types, F1 of
+  "type in predicted list" against "type in gold list"; a type with no gold and no predicted
+  positive (tp + fp + fn == 0) is skipped; the mean of the rest.
+- auto_route_precision: of ALL auto-routed records, the share whose gold kind is complaint and
+  whose gold unit equals the routed unit.
+- auto_route_coverage: of gold complaints with a gold unit, the share that are auto-routed
+  (right or wrong unit; precision says how many are right).
+- docs_per_s: records / seconds spent classifying, one process.
+
+A record is auto-routed when the classifier decided kind "complaint", did not abstain, has a unit
+and its confidence is >= `threshold` (callers pass `Settings().auto_route_threshold`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from classify.corpus import Record, message_of
+from classify.decision import Classifier, Decision
+
+# The directory's ten maladministration type ids (config/directory.yaml; a test keeps them equal).
+MALADMINISTRATION_TYPES: tuple[str, ...] = (
+    "penundaan_berlarut",
+    "penyimpangan_prosedur",
+    "tidak_memberikan_pelayanan",
+    "permintaan_imbalan",
+    "penyalahgunaan_wewenang",
+    "tidak_kompeten",
+    "tidak_patut",
+    "konflik_kepentingan",
+    "berpihak",
+    "diskriminasi",
+)
+
+METRIC_KEYS: tuple[str, ...] = (
+    "n",
+    "kind_accuracy",
+    "kind_macro_f1",
+    "unit_accuracy",
+    "agency_type_accuracy",
+    "region_accuracy",
+    "malad_primary_accuracy",
+    "malad_macro_f1",
+    "auto_route_precision",
+    "auto_route_coverage",
+    "docs_per_s",
+)
+
+DESTINATION_FIELDS: tuple[str, ...] = ("unit", "agency_type", "region", "other_province")
+
+Row = dict[str, Any]
+
+
+# --- one record ----------------------------------------------------------------------------------
+def auto_routes(decision: Decision, threshold: float) -> bool:
+    """True when this decision would be forwarded without a person looking at it."""
+    return (
+        decision.kind == "complaint"
+        and not decision.abstain
+        and decision.unit is not None
+        and decision.confidence >= threshold
+    )
+
+
+def prediction_row(record: Record, decision: Decision, threshold: float) -> Row:
+    """The `narahubung classify` line for one record (destination fields null when abstaining)."""
+    keep = not decision.abstain
+    return {
+        "id": record.id,
+        "kind": decision.kind,
+        "unit": decision.unit if keep else None,
+        "agency_type": decision.agency_type if keep else None,
+        "region": decision.region if keep else None,
+        "other_province": decision.other_province if keep else None,
+        "maladministration": list(decision.maladministration),
+        "confidence": decision.confidence,
+        "auto_route": auto_routes(decision, threshold),
+    }
+
+
+# --- small arithmetic ----------------------------------------------------------------------------
+def _ratio(hits: int, total: int) -> float | None:
+    return round(hits / total, 4) if total else None
+
+
+def _f1(tp: int, fp: int, fn: int) -> float | None:
+    """F1 = 2tp / (2tp + fp + fn); None when the label never occurs in gold or prediction."""
+    den = 2 * tp + fp + fn
+    return 2 * tp / den if den else None
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return round(sum(present) / len(present), 4) if present else None
+
+
+def _share(pairs: Sequence[tuple[Record, Row]], right: Callable[[Record, Row], bool]) -> float | None:
+    return _ratio(sum(right(r, row) for r, row in pairs), len(pairs))
+
+
+# --- the figures ---------------------------------------------------------------------------------
+def kind_macro_f1(gold: Sequence[str], predicted: Sequence[str | None]) -> float | None:
+    """Macro F1 over the kinds in gold ∪ predicted; a None prediction only costs its gold kind."""
+    labels = sorted(set(gold) | {p for p in predicted if p is not None})
+    per_label = []
+    for label in labels:
+        tp = sum(g == label and p == label for g, p in zip(gold, predicted))
+        fp = sum(g != label and p == label for g, p in zip(gold, predicted))
+        fn = sum(g == label and p != label for g, p in zip(gold, predicted))
+        per_label.append(_f1(tp, fp, fn))
+    return _mean(per_label)
+
+
+def multilabel_macro_f1(
+    gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]], labels: Sequence[str]
+) -> float | None:
+    """Mean per-label F1 of set membership; labels with no gold and no predicted positive are skipped."""
+    per_label = []
+    for label in labels:
+        tp = sum(label in g and label in p for g, p in zip(gold, predicted))
+        fp = sum(label not in g and label in p for g, p in zip(gold, predicted))
+        fn = sum(label in g and label not in p for g, p in zip(gold, predicted))
+        per_label.append(_f1(tp, fp, fn))
+    return _mean(per_label)
+
+
+def metrics(
+    records: Sequence[Record], decisions: Sequence[Decision], threshold: float, seconds: float
+) -> dict[str, Any]:
+    """The `narahubung eval --json` object (keys: METRIC_KEYS) for aligned records and decisions."""
+    if len(records) != len(decisions):
+        raise ValueError(f"{len(records)} records but {len(decisions)} decisions")
+    rows = [prediction_row(r, d, threshold) for r, d in zip(records, decisions)]
+    pairs = list(zip(records, rows))
+    complaints = [(r, row) for r, row in pairs if r.kind == "complaint"]
+    with_unit = [(r, row) for r, row in complaints if r.unit is not None]
+    with_type = [(r, row) for r, row in complaints if r.agency_type is not None]
+    with_region = [(r, row) for r, row in complaints if r.region is not None]
+    with_malad = [(r, row) for r, row in complaints if r.maladministration]
+    routed = [(r, row) for r, row in pairs if row["auto_route"]]
+    return {
+        "n": len(records),
+        "kind_accuracy": _share(pairs, lambda r, row: row["kind"] == r.kind),
+        "kind_macro_f1": kind_macro_f1([r.kind for r in records], [row["kind"] for row in rows]),
+        "unit_accuracy": _share(with_unit, lambda r, row: row["unit"] == r.unit),
+        "agency_type_accuracy": _share(with_type, lambda r, row: row["agency_type"] == r.agency_type),
+        "region_accuracy": _share(with_region, lambda r, row: row["region"] == r.region),
+        "malad_primary_accuracy": _share(
+            with_malad,
+            lambda r, row: bool(row["maladministration"])
+            and row["maladministration"][0] == r.maladministration[0],
+        ),
+        "malad_macro_f1": multilabel_macro_f1(
+            [r.maladministration for r, _ in complaints],
+            [row["maladministration"] for _, row in complaints],
+            MALADMINISTRATION_TYPES,
+        ),
+        "auto_route_precision": _share(
+            routed, lambda r, row: r.kind == "complaint" and r.unit is not None and row["unit"] == r.unit
+        ),
+        "auto_route_coverage": _share(with_unit, lambda r, row: row["auto_route"]),
+        "docs_per_s": round(len(records) / seconds, 4) if seconds > 0 else None,
+    }
+
+
+def evaluate(
+    classifier: Classifier, records: Sequence[Record], threshold: float
+) -> tuple[list[Row], dict[str, Any]]:
+    """Classify every record in this process, timing only the classification; (rows, metrics)."""
+    messages = [message_of(r) for r in records]
+    started = time.perf_counter()
+    decisions = [classifier.classify(m) for m in messages]
+    seconds = time.perf_counter() - started
+    rows = [prediction_row(r, d, threshold) for r, d in zip(records, decisions)]
+    return rows, metrics(records, decisions, threshold, seconds)
+
+
+__all__ = [
+    "MALADMINISTRATION_TYPES",
+    "METRIC_KEYS",
+    "auto_routes",
+    "evaluate",
+    "kind_macro_f1",
+    "metrics",
+    "multilabel_macro_f1",
+    "prediction_row",
+]
