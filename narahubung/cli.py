@@ -348,6 +348,56 @@ def extract(files: tuple[Path, ...], no_text: bool) -> None:
             click.echo(json.dumps(record, ensure_ascii=False))
 
 
+@main.command("classify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def classify_command(ctx: click.Context, file: Path) -> None:
+    """Classify the records of FILE (corpus JSONL) and print one JSON line per record.
+
+    Fields: id, kind, unit, agency_type, region, other_province, maladministration, confidence,
+    auto_route (null where the classifier abstains).
+    """
+    import json
+
+    rows, _ = _evaluate(ctx, file)
+    for row in rows:
+        click.echo(json.dumps(row, ensure_ascii=False))
+
+
+@main.command("eval")
+@click.option("--data", "file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Labelled records (corpus JSONL), e.g. classify/corpus_data/dev.jsonl.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the contract other tools read).")
+@click.pass_context
+def eval_command(ctx: click.Context, file: Path, as_json: bool) -> None:
+    """Measure the classifier on labelled records: accuracy, macro F1, auto-route precision and coverage."""
+    import json
+
+    _, figures = _evaluate(ctx, file)
+    if as_json:
+        click.echo(json.dumps(figures))
+        return
+    table = Table(title=f"Evaluasi pada {file.name}")
+    table.add_column("Ukuran")
+    table.add_column("Nilai", justify="right")
+    for key, value in figures.items():
+        table.add_row(key, "-" if value is None else str(value))
+    console.print(table)
+
+
+def _evaluate(ctx: click.Context, file: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    from classify import load_classifier
+    from classify.corpus import read_records
+    from narahubung.directory import load_directory
+    from narahubung.evaluation import evaluate
+
+    settings = _settings(ctx)
+    records = read_records(file)
+    with err_console.status("Memuat pengklasifikasi…"):
+        classifier = load_classifier(load_directory(settings.directory))
+    return evaluate(classifier, records, settings.auto_route_threshold)
+
+
 # --- cases -------------------------------------------------------------------------------------
 
 

@@ -175,3 +175,33 @@ def test_extract_prints_one_json_line_per_document(tmp_path):
     assert pdf["method"] == "text_layer" and pdf["pages"] == 1 and "Koba" in pdf["text"]
     assert bad["error"] and bad["chars"] == 0
     assert letter["method"] == "ocr" and letter["ocr_confidence"] > 50 and letter["chars"] > 200
+
+
+def test_classify_and_eval_speak_the_contracts_on_the_dev_split(tmp_path):
+    import json
+
+    records = (PROJECT_ROOT / "classify" / "corpus_data" / "dev.jsonl").read_text().splitlines()[:12]
+    sample = tmp_path / "sample.jsonl"
+    sample.write_text("\n".join(records) + "\n")
+
+    classified = narahubung("classify", str(sample), env={})
+    assert classified.returncode == 0, classified.stderr
+    rows = [json.loads(line) for line in classified.stdout.splitlines()]
+    assert [row["id"] for row in rows] == [json.loads(r)["id"] for r in records]
+    assert all(set(row) == {"id", "kind", "unit", "agency_type", "region", "other_province",
+                            "maladministration", "confidence", "auto_route"} for row in rows)
+
+    evaluated = narahubung("eval", "--data", str(sample), "--json", env={})
+    assert evaluated.returncode == 0, evaluated.stderr
+    figures = json.loads(evaluated.stdout)
+    assert list(figures) == ["n", "kind_accuracy", "kind_macro_f1", "unit_accuracy", "agency_type_accuracy",
+                             "region_accuracy", "malad_primary_accuracy", "malad_macro_f1",
+                             "auto_route_precision", "auto_route_coverage", "docs_per_s"]
+    assert figures["n"] == 12
+
+
+def test_a_bad_corpus_line_is_named(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x"\n')
+    result = narahubung("eval", "--data", str(bad), "--json", env={})
+    assert result.returncode == 4 and "bad.jsonl:1" in result.stderr

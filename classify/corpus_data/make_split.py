@@ -40,7 +40,7 @@ def dev_count(n: int) -> int:
 
 
 def _order_key(record_id: str) -> str:
-    return hashlib.sha256(f"{SEED}:{record_id}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{SEED}:{record_id}".encode()).hexdigest()
 
 
 def read_lines(directory: Path) -> list[tuple[str, dict]]:
