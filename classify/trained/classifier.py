@@ -1,0 +1,257 @@
+"""`TrainedClassifier`: spaCy text classifiers (kind, agency type, maladministration) combined
+with the rule gazetteer (agency vote, region, unit), calibrated so that it knows when it does not know.
+
+Per message: one tokenisation (the model's tokenizer) feeds both the three BOW text classifiers
+and the gazetteer's PhraseMatcher. The unit comes from `choose_unit` (directory + region vote)
+for the agency type; a complaint is routed only when
+- the model's agency type and the rules' agency vote agree (or the model is very sure and the rules
+  found nothing contradicting),
+- a unit is determined, and
+- the calibrated confidence (isotonic map of the raw score, fitted on a held-out slice of the
+  training file) reaches the threshold stored in meta.json.
+Otherwise `abstain=True` with short Indonesian reasons.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from pathlib import Path
+
+import spacy
+
+from classify import context
+from classify.caseref import find_case_refs
+from classify.cues import find_cues
+from classify.decision import KINDS, Decision, Evidence, MessageText
+from classify.gazetteer import Gazetteer
+from classify.lexicon import ABSORBED_BY
+from classify.malad import _COMPILED as MALAD_CUES
+from classify.rules import _evidence, confidential_hits, rival_score
+from classify.scoring import Vote, absorb, agency_vote, anchored_regions, other_province_vote, region_vote
+from classify.units import UnitChoice, choose_unit
+from narahubung.directory import Directory
+
+KIND_PREFIX, AGENCY_PREFIX, MALAD_PREFIX = "K:", "A:", "M:"
+KIND_PIPE, AGENCY_PIPE, MALAD_PIPE = "textcat_kind", "textcat_agency", "textcat_malad"
+# Non-complaint kinds below this probability are left to staff.
+KIND_THRESHOLD = 0.5
+# The model alone may name the agency (rules found none) only above this probability.
+MODEL_ONLY_AGENCY = 0.8
+# A model this sure of a different type than the rules blocks routing.
+STRONG_DISAGREEMENT = 0.6
+# Another province this strongly named, with no place of Bangka Belitung, makes it other_province.
+OTHER_PROVINCE_MIN = 3.0
+
+
+def isotonic_apply(xs: list[float], ys: list[float], x: float) -> float:
+    """Piecewise-linear interpolation of the fitted isotonic map (xs ascending)."""
+    if not xs:
+        return x
+    if x <= xs[0]:
+        return ys[0]
+    if x >= xs[-1]:
+        return ys[-1]
+    i = bisect.bisect_right(xs, x)
+    x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
+    return y0 if x1 == x0 else y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+
+
+def _agency_conf(vote: Vote, best: str) -> float:
+    """The rules' agency confidence for `best`: share against rivals times strength (as rules.py)."""
+    top = vote.score(best)
+    rival = max((rival_score(vote, best, lbl) for lbl, _ in vote.ranked if lbl != best), default=0.0)
+    return (top / (top + rival)) * vote.strength if top > 0 else 0.0
+
+
+class TrainedClassifier:
+    """Implements `classify.decision.Classifier` from a Directory and a model directory."""
+
+    def __init__(
+        self,
+        directory: Directory,
+        model_dir: Path | str,
+        gazetteer: Gazetteer | None = None,
+        *,
+        calibrated: bool = True,
+    ) -> None:
+        model_dir = Path(model_dir)
+        self.meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
+        self.version: str = self.meta["version"]
+        self.directory = directory
+        self.nlp = spacy.load(model_dir / "pipeline")
+        # The gazetteer shares the model's vocab, so one tokenisation serves both.
+        self.gazetteer = gazetteer if gazetteer is not None else Gazetteer(directory, nlp=self.nlp)
+        self._pipes = [self.nlp.get_pipe(n) for n in (KIND_PIPE, AGENCY_PIPE, MALAD_PIPE)]
+        self._malad_ids = frozenset(directory.maladministration_ids)
+        cal = self.meta.get("calibration") or {}
+        self._cal_x: list[float] = list(cal.get("x", []))
+        self._cal_y: list[float] = list(cal.get("y", []))
+        self.calibrated = calibrated and bool(self._cal_x)
+        self.route_threshold: float = float(self.meta.get("route_threshold_raw", 0.0)) if calibrated else 0.0
+        self.malad_threshold: float = float(self.meta.get("malad_threshold", 0.5))
+
+    # --- the raw scores, also used by training for calibration ----------------------------------
+    def analyse(self, message: MessageText) -> dict:
+        text = message.full_text
+        doc = self.nlp.make_doc(text)
+        for pipe in self._pipes:
+            doc = pipe(doc)
+        cats = doc.cats
+        kind_p = {k: float(cats.get(KIND_PREFIX + k, 0.0)) for k in KINDS}
+        agency_p = {
+            lbl[len(AGENCY_PREFIX):]: float(p) for lbl, p in cats.items() if lbl.startswith(AGENCY_PREFIX)
+        }
+        malad_p = {
+            lbl[len(MALAD_PREFIX):]: float(p)
+            for lbl, p in cats.items()
+            if lbl.startswith(MALAD_PREFIX) and lbl[len(MALAD_PREFIX):] in self._malad_ids
+        }
+        ignored = context.ignored_ranges(text)
+        matches = context.outside(self.gazetteer.find(doc), ignored)
+        subject_end = len(message.subject)
+        agencies = agency_vote(matches, text, subject_end)
+        for generic, specific in ABSORBED_BY:
+            agencies = absorb(agencies, generic, specific)
+        regions = region_vote(matches, text, subject_end)
+        others = other_province_vote(matches, text)
+
+        kind = max(kind_p, key=kind_p.get)
+        if message.is_auto_reply:
+            kind = "auto_reply"
+            kind_p = {**kind_p, "auto_reply": 1.0}
+        model_type = max(agency_p, key=agency_p.get) if agency_p else None
+        rule_type = agencies.best
+        reasons: list[str] = []
+        if rule_type is not None:
+            type_id = rule_type
+            agree = model_type == rule_type
+            # Soft agreement: the rules' confidence, raised by the model's probability of the same type.
+            agency_score = _agency_conf(agencies, rule_type) * (0.5 + 0.5 * agency_p.get(rule_type, 0.0))
+            if not agree and agency_p.get(model_type, 0.0) >= STRONG_DISAGREEMENT:
+                reasons.append("model dan aturan tidak sepakat tentang instansi")
+        elif model_type is not None and agency_p[model_type] >= MODEL_ONLY_AGENCY:
+            type_id, agree = model_type, False
+            agency_score = agency_p[model_type] * 0.5
+            reasons.append("instansi hanya tersirat dari model")
+        else:
+            type_id, agree, agency_score = None, False, 0.0
+            reasons.append("instansi tidak dapat ditentukan")
+        # Gazetteer evidence the bag of words cannot see: a place outside the province, and the
+        # absence of any public agency (a complaint against a private party).
+        if kind == "complaint" and others.best is not None and not regions.ranked:
+            if others.best_score >= OTHER_PROVINCE_MIN:
+                kind = "other_province"
+                kind_p = {**kind_p, "other_province": max(kind_p["other_province"], kind_p["complaint"])}
+        if kind == "complaint" and rule_type is None and agency_p.get(model_type, 0.0) < MODEL_ONLY_AGENCY:
+            kind = "out_of_mandate"
+            kind_p = {**kind_p, "out_of_mandate": max(kind_p["out_of_mandate"], kind_p["complaint"])}
+        choice = UnitChoice(None, None, 0.0)
+        if type_id is not None and kind in ("complaint", "follow_up"):
+            provincial = any(m.source == "provincial" for m in agencies.evidence.get(type_id, ()))
+            anchored = anchored_regions(matches, text, type_id)
+            choice = choose_unit(self.directory, type_id, regions, provincial, anchored)
+            reasons += choice.reasons
+            if choice.unit is None and not choice.reasons:
+                reasons.append("unit tidak dapat ditentukan")
+        unit_conf = choice.confidence if choice.unit else 0.0
+        raw = kind_p["complaint"] * agency_score * (0.5 + 0.5 * unit_conf) if choice.unit else 0.0
+        return {
+            "text": text,
+            "kind": kind,
+            "kind_p": kind_p,
+            "agency_p": agency_p,
+            "malad_p": malad_p,
+            "type_id": type_id,
+            "agree": agree,
+            "choice": choice,
+            "agencies": agencies,
+            "regions": regions,
+            "others": others,
+            "raw": raw,
+            "reasons": reasons,
+        }
+
+    def calibrate(self, raw: float) -> float:
+        return isotonic_apply(self._cal_x, self._cal_y, raw) if self.calibrated else raw
+
+    def malad_types(self, malad_p: dict[str, float]) -> tuple[str, ...]:
+        """The primary type always (for a complaint), then others above the tuned threshold (max 2)."""
+        ranked = sorted(malad_p, key=lambda t: -malad_p[t])
+        if not ranked:
+            return ()
+        kept = [ranked[0]] + [t for t in ranked[1:2] if malad_p[t] >= self.malad_threshold]
+        return tuple(kept)
+
+    # --- the protocol ---------------------------------------------------------------------------
+    def classify(self, message: MessageText) -> Decision:
+        a = self.analyse(message)
+        text, kind, kind_p = a["text"], a["kind"], a["kind_p"]
+        agencies: Vote = a["agencies"]
+        regions: Vote = a["regions"]
+        others: Vote = a["others"]
+        choice: UnitChoice = a["choice"]
+        type_id = a["type_id"]
+        evidence: list[Evidence] = []
+        reasons: list[str] = []
+        wants_agency = kind in ("complaint", "follow_up", "other_province")
+        if wants_agency and type_id is not None:
+            evidence += _evidence("agency_type", agencies.evidence.get(type_id, ()), type_id)
+            if choice.region is not None:
+                evidence += _evidence("region", regions.evidence.get(choice.region, ()))
+        if kind == "other_province" and others.best:
+            evidence += _evidence("kind", others.evidence.get(others.best, ()), "other_province")
+
+        malad = self.malad_types(a["malad_p"]) if wants_agency else ()
+        if malad:
+            hits = find_cues({t: MALAD_CUES[t] for t in malad if t in MALAD_CUES}, text)
+            for t in malad:
+                evidence += _evidence("maladministration", [h for h in hits if h.label == t])
+        conf_hits = confidential_hits(text)
+        evidence += _evidence("confidential", conf_hits, "confidential")
+        refs = find_case_refs(text)
+        if refs:
+            evidence.append(Evidence("case_ref", "case_ref", refs[0].start, refs[0].end, refs[0].ref))
+
+        if kind == "complaint":
+            confidence = self.calibrate(a["raw"])
+            reasons += a["reasons"]
+            if kind_p["complaint"] < KIND_THRESHOLD:
+                reasons.append("jenis pesan tidak pasti")
+            if choice.unit is not None and a["raw"] < self.route_threshold and not reasons:
+                reasons.append("keyakinan rendah")
+            abstain = bool(reasons)
+        else:
+            confidence = kind_p[kind]
+            abstain = confidence < KIND_THRESHOLD
+            if abstain:
+                reasons.append("jenis pesan tidak pasti")
+
+        unit = choice.unit if kind in ("complaint", "follow_up") else None
+        return Decision(
+            kind=kind,
+            agency_type=type_id if wants_agency else None,
+            region=choice.region if wants_agency else None,
+            unit=unit,
+            maladministration=malad,
+            confidence=round(confidence, 3),
+            abstain=abstain,
+            model_version=self.version,
+            scores={
+                "kind": {k: round(v, 4) for k, v in kind_p.items()},
+                "agency_type": {k: round(v, 4) for k, v in a["agency_p"].items()},
+                "agency_type_rules": agencies.normalised(),
+                "region": regions.normalised(),
+                "other_province": others.normalised(),
+                "maladministration": {k: round(v, 4) for k, v in a["malad_p"].items()},
+                "raw": {"route": round(a["raw"], 4)},
+            },
+            evidence=tuple(sorted(evidence, key=lambda e: (e.start, e.field))),
+            confidential=bool(conf_hits),
+            other_province=others.best if kind == "other_province" else None,
+            case_ref=refs[0].ref if refs else None,
+            reasons=tuple(dict.fromkeys(reasons)),
+        )
+
+
+__all__ = ["TrainedClassifier", "isotonic_apply"]
