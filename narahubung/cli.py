@@ -398,6 +398,33 @@ def _evaluate(ctx: click.Context, file: Path) -> tuple[list[dict[str, Any]], dic
     return evaluate(classifier, records, settings.auto_route_threshold)
 
 
+@main.command("train")
+@click.option("--data", "data", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Labelled records (corpus JSONL); repeat for several files. Default: the train split.")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the model.")
+@click.option("--seed", default=0, show_default=True, help="Same data and seed give the same model.")
+@click.option("--epochs", default=12, show_default=True)
+@click.pass_context
+def train_command(ctx: click.Context, data: tuple[Path, ...], out: Path, seed: int, epochs: int) -> None:
+    """Train the spaCy classifier (never on the dev split) and save it, versioned, in OUT.
+
+    Not yet the classifier in force: `narahubung eval` measures the directory-based rules.
+    """
+    import json
+
+    from classify.corpus import DEV_FILE, TRAIN_FILE
+    from classify.trained.train import train
+    from narahubung.directory import load_directory
+
+    files = list(data) or [TRAIN_FILE]
+    if any(f.resolve() == DEV_FILE.resolve() for f in files):
+        raise click.UsageError(f"{DEV_FILE.name} adalah data uji (dev split) dan tidak boleh dipakai untuk melatih.")
+    with err_console.status("Melatih model…"):
+        report = train(files, out, seed, directory=load_directory(_settings(ctx).directory), epochs=epochs)
+    console.print(f"Model {report.version} disimpan di {out} ({report.seconds:.0f} detik).")
+    console.print(json.dumps(report.calibration_figures))
+
+
 # --- cases -------------------------------------------------------------------------------------
 
 

@@ -205,3 +205,9 @@ def test_a_bad_corpus_line_is_named(tmp_path):
     bad.write_text('{"id": "x"\n')
     result = narahubung("eval", "--data", str(bad), "--json", env={})
     assert result.returncode == 4 and "bad.jsonl:1" in result.stderr
+
+
+def test_train_refuses_the_dev_split():
+    result = narahubung("train", "--data", str(PROJECT_ROOT / "classify" / "corpus_data" / "dev.jsonl"),
+                        "--out", "/tmp/never", env={})
+    assert result.returncode == 2 and "dev" in result.stderr
