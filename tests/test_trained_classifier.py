@@ -9,14 +9,14 @@ import pytest
 
 pytest.importorskip("spacy")
 
-from classify.corpus import TRAIN_FILE  # noqa: E402
-from classify.decision import MessageText  # noqa: E402
-from classify.trained.classifier import TrainedClassifier  # noqa: E402
-from classify.trained.train import train  # noqa: E402
-from narahubung.directory import load_directory  # noqa: E402
+from classify.corpus import TRAIN_FILE
+from classify.decision import MessageText
+from classify.trained.classifier import TrainedClassifier
+from classify.trained.train import train
+from narahubung.directory import load_directory
 
 ROOT = Path(__file__).resolve().parents[1]
-LIMIT, EPOCHS = 120, 3
+LIMIT, EPOCHS, FOLDS = 100, 3, 2
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def directory():
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory, directory):
     out = tmp_path_factory.mktemp("model")
-    report = train([TRAIN_FILE], out, seed=0, directory=directory, epochs=EPOCHS, limit=LIMIT)
+    report = train([TRAIN_FILE], out, seed=0, directory=directory, epochs=EPOCHS, limit=LIMIT, folds=FOLDS)
     return out, report
 
 
@@ -38,7 +38,7 @@ def classifier(trained, directory):
 
 def test_training_is_deterministic(trained, directory, tmp_path):
     out, report = trained
-    again = train([TRAIN_FILE], tmp_path / "again", seed=0, directory=directory, epochs=EPOCHS, limit=LIMIT)
+    again = train([TRAIN_FILE], tmp_path / "again", seed=0, directory=directory, epochs=EPOCHS, limit=LIMIT, folds=FOLDS)
     first = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     second = json.loads((tmp_path / "again" / "meta.json").read_text(encoding="utf-8"))
     for key in ("version", "calibration", "route_threshold_raw", "malad_threshold", "figures"):
@@ -53,6 +53,8 @@ def test_meta_records_version_data_and_seed(trained, classifier):
     assert meta["seed"] == 0 and meta["data"] == [str(TRAIN_FILE)]
     assert classifier.version == meta["version"] == report.version
     assert "x" in meta["calibration"] and "route_threshold_raw" in meta
+    assert meta["cv_figures"]["folds"] == FOLDS and "kind_macro_f1" in meta["cv_figures"]
+    assert set(meta["combiner"]) == {"rule_kind_min", "model_kind_min", "malad_weight"}
 
 
 def test_decisions_carry_the_model_version(classifier):
@@ -85,3 +87,11 @@ def test_ambiguous_text_abstains_with_reasons(classifier):
     d = classifier.classify(msg)
     assert d.abstain and d.reasons
     assert d.unit is None or d.abstain
+
+
+def test_other_province_complaint_takes_the_rules_kind(classifier):
+    msg = MessageText(subject="KTP belum jadi", body="KTP saya di Disdukcapil Kota Palembang belum jadi")
+    d = classifier.classify(msg)
+    assert d.kind == "other_province"
+    assert d.other_province is not None
+    assert d.unit is None

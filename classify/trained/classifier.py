@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import re
 from pathlib import Path
 
 import spacy
@@ -23,12 +24,29 @@ import spacy
 from classify import context
 from classify.caseref import find_case_refs
 from classify.cues import find_cues
+from classify.cues import scores as cue_scores
 from classify.decision import KINDS, Decision, Evidence, MessageText
-from classify.gazetteer import Gazetteer
+from classify.gazetteer import AGENCY, Gazetteer
+from classify.kinds import KindDecision, Signals, decide_kind
 from classify.lexicon import ABSORBED_BY
 from classify.malad import _COMPILED as MALAD_CUES
-from classify.rules import _evidence, confidential_hits, rival_score
-from classify.scoring import Vote, absorb, agency_vote, anchored_regions, other_province_vote, region_vote
+from classify.rules import (
+    _FOLLOW,
+    _GRIEVANCE,
+    _KIND,
+    _evidence,
+    confidential_hits,
+    rival_score,
+)
+from classify.scoring import (
+    Vote,
+    absorb,
+    agency_vote,
+    anchored_regions,
+    near_agency,
+    other_province_vote,
+    region_vote,
+)
 from classify.units import UnitChoice, choose_unit
 from narahubung.directory import Directory
 
@@ -42,6 +60,41 @@ MODEL_ONLY_AGENCY = 0.8
 STRONG_DISAGREEMENT = 0.6
 # Another province this strongly named, with no place of Bangka Belitung, makes it other_province.
 OTHER_PROVINCE_MIN = 3.0
+# Kinds the rules decide well (classify/kinds.py): taken from the rules when they are this sure.
+RULE_KINDS = ("out_of_mandate", "other_province", "auto_reply", "spam", "thanks", "follow_up")
+# Defaults of the combiner; train.py chooses them by k-fold cross-validation inside train and
+# stores them in meta.json under "combiner".
+DEFAULT_COMBINER = {
+    "rule_kind_min": 0.75,  # the rules' kind wins (for RULE_KINDS) at this rule confidence
+    "model_kind_min": 0.5,  # below this top model probability the rules' kind is used
+    "malad_weight": 0.5,  # combined = w * model p + (1 - w) * min(cue score / MALAD_CUE_SCALE, 1)
+}
+MALAD_CUE_SCALE = 3.0
+
+
+def _lowered(table: dict) -> dict:
+    """The cue table compiled for lower-cased text: without IGNORECASE (much faster in `re`) unless
+    a pattern names capitals itself. Same matches as the original on `text.lower()`."""
+    out = {}
+    for label, pairs in table.items():
+        out[label] = []
+        for pat, w in pairs:
+            bare = re.sub(r"\\[A-Za-z]", "", pat.pattern)
+            flags = re.IGNORECASE if re.search("[A-Z]", bare) else 0
+            out[label].append((re.compile(pat.pattern, flags), w))
+    return out
+
+
+_FAST = {name: _lowered(t) for name, t in (("kind", _KIND), ("grievance", _GRIEVANCE), ("follow", _FOLLOW),
+                                           ("malad", MALAD_CUES))}
+
+
+def _tables(text: str) -> tuple[str, dict]:
+    """(text to scan, tables): lower-cased with the fast tables when lower() keeps every offset."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low, _FAST
+    return text, {"kind": _KIND, "grievance": _GRIEVANCE, "follow": _FOLLOW, "malad": MALAD_CUES}
 
 
 def isotonic_apply(xs: list[float], ys: list[float], x: float) -> float:
@@ -70,16 +123,19 @@ class TrainedClassifier:
     def __init__(
         self,
         directory: Directory,
-        model_dir: Path | str,
+        model_dir: Path | str | None,
         gazetteer: Gazetteer | None = None,
         *,
         calibrated: bool = True,
+        nlp: spacy.Language | None = None,
+        meta: dict | None = None,
     ) -> None:
-        model_dir = Path(model_dir)
-        self.meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
+        """`nlp` and `meta` (training: a fitted pipeline in memory) stand in for the files in model_dir."""
+        model_dir = Path(model_dir) if model_dir is not None else None
+        self.meta = meta if meta is not None else json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
         self.version: str = self.meta["version"]
         self.directory = directory
-        self.nlp = spacy.load(model_dir / "pipeline")
+        self.nlp = nlp if nlp is not None else spacy.load(model_dir / "pipeline")
         # The gazetteer shares the model's vocab, so one tokenisation serves both.
         self.gazetteer = gazetteer if gazetteer is not None else Gazetteer(directory, nlp=self.nlp)
         self._pipes = [self.nlp.get_pipe(n) for n in (KIND_PIPE, AGENCY_PIPE, MALAD_PIPE)]
@@ -90,6 +146,52 @@ class TrainedClassifier:
         self.calibrated = calibrated and bool(self._cal_x)
         self.route_threshold: float = float(self.meta.get("route_threshold_raw", 0.0)) if calibrated else 0.0
         self.malad_threshold: float = float(self.meta.get("malad_threshold", 0.5))
+        comb = {**DEFAULT_COMBINER, **(self.meta.get("combiner") or {})}
+        self.rule_kind_min: float = float(comb["rule_kind_min"])
+        self.model_kind_min: float = float(comb["model_kind_min"])
+        self.malad_weight: float = float(comb["malad_weight"])
+
+    def rule_kind(self, message: MessageText, text: str, matches, agencies: Vote, regions: Vote,
+                  others: Vote, malad_scores: dict[str, float]) -> KindDecision:
+        """The rules' kind decision (classify/kinds.py) from the cue scans and gazetteer votes."""
+        scan, tables = _tables(text)
+        kind_hits = find_cues(tables["kind"], scan)
+        agency_ms = [m for m in matches if m.category == AGENCY]
+        near = bool(agency_ms) and any(
+            near_agency(text, m, agency_ms) for ms in regions.evidence.values() for m in ms
+        )
+        signals = Signals(
+            is_auto_reply=message.is_auto_reply,
+            subject_end=len(message.subject),
+            text_length=len(text),
+            kind_scores=cue_scores(kind_hits),
+            kind_hits=kind_hits,
+            grievance=sum(cue_scores(find_cues(tables["grievance"], scan)).values()),
+            follow_up=sum(cue_scores(find_cues(tables["follow"], scan)).values()),
+            malad_top=max(malad_scores.values(), default=0.0),
+            case_refs=find_case_refs(text),
+            agency=agencies,
+            region=regions,
+            other=others,
+            region_near_agency=near,
+        )
+        return decide_kind(signals)
+
+    def combine_kind(self, kind_p: dict[str, float], rk: KindDecision) -> tuple[str, bool]:
+        """(kind, from_rules): the model's kind unless the rules are sure of a kind they decide well,
+        or the model is unsure."""
+        model_kind = max(kind_p, key=kind_p.get)
+        if rk.kind in RULE_KINDS and rk.confidence >= self.rule_kind_min:
+            return rk.kind, rk.kind != model_kind
+        if kind_p[model_kind] < self.model_kind_min:
+            return rk.kind, rk.kind != model_kind
+        return model_kind, False
+
+    def malad_combined(self, malad_p: dict[str, float], cue: dict[str, float]) -> dict[str, float]:
+        w = self.malad_weight
+        return {
+            t: w * p + (1.0 - w) * min(cue.get(t, 0.0) / MALAD_CUE_SCALE, 1.0) for t, p in malad_p.items()
+        }
 
     # --- the raw scores, also used by training for calibration ----------------------------------
     def analyse(self, message: MessageText) -> dict:
@@ -116,10 +218,19 @@ class TrainedClassifier:
         regions = region_vote(matches, text, subject_end)
         others = other_province_vote(matches, text)
 
-        kind = max(kind_p, key=kind_p.get)
+        model_kind_p = kind_p
+        scan, tables = _tables(text)
+        malad_cue = {  # the cue scores of classify/malad.py's ranking, one scan of the text
+            t: round(v, 2) for t, v in cue_scores(find_cues(tables["malad"], scan)).items() if t in self._malad_ids
+        }
+        rk = self.rule_kind(message, text, matches, agencies, regions, others, malad_cue)
+        kind, from_rules = self.combine_kind(kind_p, rk)
+        if from_rules:
+            kind_p = {**kind_p, kind: max(kind_p[kind], rk.confidence)}
         if message.is_auto_reply:
             kind = "auto_reply"
             kind_p = {**kind_p, "auto_reply": 1.0}
+        other_province = rk.other_province if kind == "other_province" and rk.kind == "other_province" else None
         model_type = max(agency_p, key=agency_p.get) if agency_p else None
         rule_type = agencies.best
         reasons: list[str] = []
@@ -143,6 +254,7 @@ class TrainedClassifier:
             if others.best_score >= OTHER_PROVINCE_MIN:
                 kind = "other_province"
                 kind_p = {**kind_p, "other_province": max(kind_p["other_province"], kind_p["complaint"])}
+                other_province = others.best
         if kind == "complaint" and rule_type is None and agency_p.get(model_type, 0.0) < MODEL_ONLY_AGENCY:
             kind = "out_of_mandate"
             kind_p = {**kind_p, "out_of_mandate": max(kind_p["out_of_mandate"], kind_p["complaint"])}
@@ -160,8 +272,13 @@ class TrainedClassifier:
             "text": text,
             "kind": kind,
             "kind_p": kind_p,
+            "model_kind_p": model_kind_p,
             "agency_p": agency_p,
             "malad_p": malad_p,
+            "malad_cue": malad_cue,
+            "malad_s": self.malad_combined(malad_p, malad_cue),
+            "rule_kind": rk,
+            "other_province": other_province or (others.best if kind == "other_province" else None),
             "type_id": type_id,
             "agree": agree,
             "choice": choice,
@@ -202,7 +319,7 @@ class TrainedClassifier:
         if kind == "other_province" and others.best:
             evidence += _evidence("kind", others.evidence.get(others.best, ()), "other_province")
 
-        malad = self.malad_types(a["malad_p"]) if wants_agency else ()
+        malad = self.malad_types(a["malad_s"]) if wants_agency else ()
         if malad:
             hits = find_cues({t: MALAD_CUES[t] for t in malad if t in MALAD_CUES}, text)
             for t in malad:
@@ -243,12 +360,14 @@ class TrainedClassifier:
                 "agency_type_rules": agencies.normalised(),
                 "region": regions.normalised(),
                 "other_province": others.normalised(),
-                "maladministration": {k: round(v, 4) for k, v in a["malad_p"].items()},
+                "maladministration": {k: round(v, 4) for k, v in a["malad_s"].items()},
+                "maladministration_model": {k: round(v, 4) for k, v in a["malad_p"].items()},
+                "kind_rules": {a["rule_kind"].kind: a["rule_kind"].confidence},
                 "raw": {"route": round(a["raw"], 4)},
             },
             evidence=tuple(sorted(evidence, key=lambda e: (e.start, e.field))),
             confidential=bool(conf_hits),
-            other_province=others.best if kind == "other_province" else None,
+            other_province=a["other_province"],
             case_ref=refs[0].ref if refs else None,
             reasons=tuple(dict.fromkeys(reasons)),
         )

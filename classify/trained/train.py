@@ -23,7 +23,6 @@ import hashlib
 import json
 import random
 import shutil
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -47,6 +46,16 @@ from narahubung.directory import Directory, load_directory
 
 DEFAULT_DIRECTORY = Path(__file__).resolve().parents[2] / "config" / "directory.yaml"
 TARGET_PRECISION = 0.98
+# The route threshold is fitted for this much more precision than the target (a margin for the
+# small calibration slice).
+PRECISION_MARGIN = 0.01
+CV_FOLDS = 5
+CV_SALT = "narahubung-cv-1"
+# Grids searched by k-fold cross-validation inside the training records (never dev).
+GRID_RULE_KIND_MIN = (0.7, 0.75, 0.8, 0.9, 1.01)
+GRID_MODEL_KIND_MIN = (0.0, 0.4, 0.5, 0.6, 0.7)
+GRID_MALAD_WEIGHT = (0.0, 0.2, 0.35, 0.5, 0.65, 0.8, 1.0)
+GRID_MALAD_THRESHOLD = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.01)
 CALIBRATION_SALT = "narahubung-calib-1"
 EPOCHS = 12
 BATCH = 8
@@ -179,31 +188,14 @@ def _calibrate(clf: TrainedClassifier, records: list[Record], directory: Directo
         nxt = ordered[i + 1][0] if i + 1 < len(ordered) else None
         if nxt == raw:
             continue
-        if tp / n >= TARGET_PRECISION:
+        if tp / n >= TARGET_PRECISION + PRECISION_MARGIN:
             threshold = raw
     routed = [c for c in cand if c[0] >= threshold]
     gold_units = sum(1 for r in records if r.kind == "complaint" and r.unit is not None)
-    # Secondary malad threshold: best macro F1 on the slice's complaints.
-    complaints = [(r, a) for r, a, _, _ in rows if r.kind == "complaint"]
-    best_t, best_f = 0.5, -1.0
-    for t in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.01):
-        clf.malad_threshold = t
-        f1s = []
-        for m in directory.maladministration_ids:
-            pred = [m in clf.malad_types(a["malad_p"]) for _, a in complaints]
-            gold = [m in r.maladministration for r, _ in complaints]
-            f = _f1(sum(p and g for p, g in zip(pred, gold)), sum(p and not g for p, g in zip(pred, gold)),
-                    sum(g and not p for p, g in zip(pred, gold)))
-            if f is not None:
-                f1s.append(f)
-        macro = sum(f1s) / len(f1s) if f1s else 0.0
-        if macro > best_f:
-            best_t, best_f = t, macro
     kinds_right = sum(a["kind"] == r.kind for r, a, _, _ in rows)
     return {
         "calibration": {"method": "isotonic (PAV) raw route score -> P(kind and unit right)", "x": xs, "y": ys},
         "route_threshold_raw": threshold,
-        "malad_threshold": best_t,
         "figures": {
             "n": len(records),
             "kind_accuracy": round(kinds_right / len(records), 4) if records else None,
@@ -211,8 +203,136 @@ def _calibrate(clf: TrainedClassifier, records: list[Record], directory: Directo
             "routed": len(routed),
             "route_precision": round(sum(c[1] for c in routed) / len(routed), 4) if routed else None,
             "route_coverage": round(len(routed) / gold_units, 4) if gold_units else None,
-            "malad_macro_f1": round(best_f, 4),
         },
+    }
+
+
+def cv_folds(records: list[Record], k: int) -> list[list[Record]]:
+    """k stratified folds: per kind, records ordered by SHA-256 of salt:id, dealt round-robin."""
+    def h(r: Record) -> str:
+        return hashlib.sha256(f"{CV_SALT}:{r.id}".encode()).hexdigest()
+
+    fold_of: dict[str, int] = {}
+    i = 0
+    for kd in KINDS:
+        for r in sorted((r for r in records if r.kind == kd), key=h):
+            fold_of[r.id] = i % k
+            i += 1
+    return [[r for r in records if fold_of[r.id] == f] for f in range(k)]
+
+
+def _malad_macro(pairs: list[tuple[set, tuple]], ids: list[str]) -> float:
+    f1s = []
+    for m in ids:
+        tp = sum(m in g and m in p for g, p in pairs)
+        fp = sum(m not in g and m in p for g, p in pairs)
+        fn = sum(m in g and m not in p for g, p in pairs)
+        f = _f1(tp, fp, fn)
+        if f is not None:
+            f1s.append(f)
+    return sum(f1s) / len(f1s) if f1s else 0.0
+
+
+def _kind_macro(gold: list[str], pred: list[str]) -> float:
+    f1s = []
+    for kd in sorted(set(gold) | set(pred)):
+        f = _f1(sum(g == kd and p == kd for g, p in zip(gold, pred)),
+                sum(g != kd and p == kd for g, p in zip(gold, pred)),
+                sum(g == kd and p != kd for g, p in zip(gold, pred)))
+        if f is not None:
+            f1s.append(f)
+    return sum(f1s) / len(f1s) if f1s else 0.0
+
+
+def cross_validate(records: list[Record], directory: Directory, seed: int, epochs: int, k: int) -> dict:
+    """Out-of-fold analyses for every record (k fits), then the combiner parameters chosen on them."""
+    folds = cv_folds(records, k)
+    rows: list[tuple[Record, dict, TrainedClassifier]] = []
+    for f in range(k):
+        held = {r.id for r in folds[f]}
+        nlp, _ = fit([r for r in records if r.id not in held], directory, seed, epochs)
+        clf = TrainedClassifier(directory, None, calibrated=False, nlp=nlp, meta={"version": f"cv-{f}"})
+        for r in folds[f]:
+            rows.append((r, clf.analyse(message_of(r)), clf))
+    gold = [r.kind for r, _, _ in rows]
+    # Kind combiner: the pure part of the kind decision (auto-reply flag, then rules vs model).
+    best_kind = (-1.0, None)
+    kind_table = {}
+    for rmin in GRID_RULE_KIND_MIN:
+        for mmin in GRID_MODEL_KIND_MIN:
+            pred = []
+            for r, a, clf in rows:
+                clf.rule_kind_min, clf.model_kind_min = rmin, mmin
+                kd, _ = clf.combine_kind(a["model_kind_p"], a["rule_kind"])
+                pred.append("auto_reply" if message_of(r).is_auto_reply else kd)
+            f = _kind_macro(gold, pred)
+            kind_table[f"{rmin}/{mmin}"] = round(f, 4)
+            if f > best_kind[0] + 1e-9:
+                best_kind = (f, (rmin, mmin))
+    model_only = _kind_macro(gold, ["auto_reply" if message_of(r).is_auto_reply else
+                                    max(a["model_kind_p"], key=a["model_kind_p"].get) for r, a, _ in rows])
+    rules_only = _kind_macro(gold, [a["rule_kind"].kind for _, a, _ in rows])
+    # Maladministration: weight of model vs cues, and the secondary threshold, on gold complaints.
+    ids = list(directory.maladministration_ids)
+    comp = [(r, a, clf) for r, a, clf in rows if r.kind == "complaint" and r.maladministration]
+    best_m = (-1.0, None)
+    for w in GRID_MALAD_WEIGHT:
+        for t in GRID_MALAD_THRESHOLD:
+            pairs = []
+            for r, a, clf in comp:
+                clf.malad_weight, clf.malad_threshold = w, t
+                pairs.append((set(r.maladministration), clf.malad_types(clf.malad_combined(a["malad_p"], a["malad_cue"]))))
+            f = _malad_macro(pairs, ids)
+            if f > best_m[0] + 1e-9:
+                best_m = (f, (w, t))
+    (rmin, mmin), (w, t) = best_kind[1], best_m[1]
+    # Route figures out of fold with the chosen kind combiner (threshold comes from the slice).
+    return {
+        "params": {"rule_kind_min": rmin, "model_kind_min": mmin, "malad_weight": w, "malad_threshold": t},
+        "figures": {
+            "folds": k,
+            "n": len(rows),
+            "kind_macro_f1": round(best_kind[0], 4),
+            "kind_macro_f1_model_only": round(model_only, 4),
+            "kind_macro_f1_rules_only": round(rules_only, 4),
+            "malad_macro_f1": round(best_m[0], 4),
+            "malad_macro_f1_model_only": round(_malad_macro(
+                [(set(r.maladministration), _types_at(clf, a, 1.0, t)) for r, a, clf in comp], ids), 4),
+            "malad_macro_f1_cues_only": round(_malad_macro(
+                [(set(r.maladministration), _types_at(clf, a, 0.0, t)) for r, a, clf in comp], ids), 4),
+        },
+        "rows": rows,
+    }
+
+
+def _types_at(clf: TrainedClassifier, a: dict, w: float, t: float) -> tuple:
+    clf.malad_weight, clf.malad_threshold = w, t
+    return clf.malad_types(clf.malad_combined(a["malad_p"], a["malad_cue"]))
+
+
+def _route_cv(rows: list, params: dict, threshold: float) -> dict:
+    """Out-of-fold auto-route precision / coverage at `threshold`, re-classifying with `params`."""
+    routed = right = gold_units = 0
+    units_right = 0
+    gold, pred = [], []
+    for r, _, clf in rows:
+        clf.rule_kind_min, clf.model_kind_min = params["rule_kind_min"], params["model_kind_min"]
+        clf.route_threshold = threshold
+        d = clf.classify(message_of(r))
+        gold.append(r.kind)
+        pred.append(d.kind)
+        if r.kind == "complaint" and r.unit is not None:
+            gold_units += 1
+            units_right += d.unit == r.unit
+        if d.kind == "complaint" and not d.abstain and d.unit is not None:
+            routed += 1
+            right += r.kind == "complaint" and r.unit is not None and d.unit == r.unit
+    return {
+        "unit_accuracy": round(units_right / gold_units, 4) if gold_units else None,
+        "auto_route_precision": round(right / routed, 4) if routed else None,
+        "auto_route_coverage": round(routed / gold_units, 4) if gold_units else None,
+        "routed": routed,
+        "kind_macro_f1_decisions": round(_kind_macro(gold, pred), 4),
     }
 
 
@@ -220,13 +340,13 @@ def data_hash(data: list[Path], seed: int) -> str:
     h = hashlib.sha256()
     for p in data:
         h.update(Path(p).read_bytes())
-    h.update(f"seed={seed};epochs={EPOCHS};batch={BATCH};drop={DROPOUT}".encode())
+    h.update(f"seed={seed};epochs={EPOCHS};batch={BATCH};drop={DROPOUT};cv={CV_FOLDS}".encode())
     return h.hexdigest()[:10]
 
 
 def train(
     data: list[Path], out: Path, seed: int = 0, *, directory: Directory | None = None, epochs: int = EPOCHS,
-    limit: int | None = None,
+    limit: int | None = None, folds: int = CV_FOLDS,
 ) -> TrainReport:
     started = time.perf_counter()
     directory = directory if directory is not None else load_directory(DEFAULT_DIRECTORY)
@@ -235,18 +355,24 @@ def train(
         records = records[:limit]
     fit_part, cal_part = calibration_split(records)
     digest = data_hash(data, seed) + (f"-l{limit}-e{epochs}" if limit or epochs != EPOCHS else "")
+    digest += f"-cv{folds}" if folds != CV_FOLDS else ""
     version = f"trained-{_dt.date.today():%Y%m%d}-{digest}"
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
 
+    if folds >= 2:
+        cv = cross_validate(records, directory, seed, epochs, folds)
+    else:  # no cross-validation (quick test models): the defaults of the combiner
+        from classify.trained.classifier import DEFAULT_COMBINER
+        cv = {"params": {**DEFAULT_COMBINER, "malad_threshold": 0.5}, "figures": {"folds": 0}, "rows": []}
+    params = cv["params"]
     nlp, _ = fit(fit_part, directory, seed, epochs)
-    with tempfile.TemporaryDirectory() as tmp:
-        nlp.to_disk(Path(tmp) / "pipeline")
-        (Path(tmp) / "meta.json").write_text(json.dumps({"version": version + "-calib"}), encoding="utf-8")
-        clf = TrainedClassifier(directory, tmp, calibrated=False)
-        cal = _calibrate(clf, cal_part, directory)
-        gazetteer = clf.gazetteer
-    del gazetteer
+    clf = TrainedClassifier(directory, None, calibrated=False, nlp=nlp,
+                            meta={"version": version + "-calib", "combiner": params})
+    cal = _calibrate(clf, cal_part, directory)
+    cv_figures = dict(cv["figures"])
+    if cv["rows"]:
+        cv_figures.update(_route_cv(cv["rows"], params, cal["route_threshold_raw"]))
 
     nlp, losses = fit(records, directory, seed, epochs)
     if (out / "pipeline").exists():
@@ -264,8 +390,10 @@ def train(
         "architecture": "spacy.TextCatBOW.v3 ngram_size=2 (kind, agency type, maladministration)",
         "calibration": cal["calibration"],
         "route_threshold_raw": cal["route_threshold_raw"],
-        "malad_threshold": cal["malad_threshold"],
-        "figures": {"calibration_slice": cal["figures"], "final_losses": losses},
+        "malad_threshold": params["malad_threshold"],
+        "combiner": {k: params[k] for k in ("rule_kind_min", "model_kind_min", "malad_weight")},
+        "cv_figures": cv_figures,
+        "figures": {"calibration_slice": cal["figures"], "cv": cv_figures, "final_losses": losses},
         "train_seconds": seconds,
     }
     (out / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
