@@ -12,23 +12,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from classify.decision import MessageText
+from classify.decision import Kind, MessageText
 from narahubung.errors import ExitCode, NarahubungError
 
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus_data"
 TRAIN_FILE = CORPUS_DIR / "train.jsonl"
 DEV_FILE = CORPUS_DIR / "dev.jsonl"
 
-Kind = Literal[
-    "complaint",
-    "follow_up",
-    "inquiry",
-    "out_of_mandate",
-    "other_province",
-    "auto_reply",
-    "spam",
-    "thanks",
-]
 Channel = Literal["email", "letter", "whatsapp_forward", "social_media_copy"]
 
 

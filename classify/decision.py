@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Literal, Protocol, get_args
 
-KINDS: tuple[str, ...] = (
+Kind = Literal[
     "complaint",
     "follow_up",
     "inquiry",
@@ -14,7 +14,8 @@ KINDS: tuple[str, ...] = (
     "auto_reply",
     "spam",
     "thanks",
-)
+]
+KINDS: tuple[str, ...] = get_args(Kind)
 
 
 @dataclass(frozen=True)
