@@ -7,6 +7,12 @@ character span, so each decision can show the words that led to it.
 from __future__ import annotations
 
 import re
+try:  # Python 3.11+
+    from re import _constants as _sre_c
+    from re import _parser as _sre_parse
+except ImportError:  # pragma: no cover
+    import sre_constants as _sre_c  # type: ignore[no-redef]
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -22,21 +28,127 @@ class CueHit:
     weight: float
 
 
-def compile_table(table: CueTable) -> dict[str, list[tuple[re.Pattern[str], float]]]:
-    return {
-        label: [(re.compile(p, re.IGNORECASE), w) for p, w in pairs] for label, pairs in table.items()
-    }
+# --- fast, exact scanning ----------------------------------------------------------------------
+# Most cue patterns cannot match a given message at all. Each compiled pattern carries the literal
+# strings ("needles") of which every match must contain at least one; a pattern whose needles are
+# all absent from the case-folded text is skipped. Patterns that do run are the original ones over
+# the original text, so hits (and their order) are exactly those of a plain scan of every pattern.
+
+_LITERAL = _sre_c.LITERAL
+_REPEATS = (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT, getattr(_sre_c, "POSSESSIVE_REPEAT", _sre_c.MAX_REPEAT))
+_ATOMIC = getattr(_sre_c, "ATOMIC_GROUP", None)
+
+
+def _needles_of(items) -> frozenset[str] | None:
+    """Lower-case ASCII strings one of which every match of `items` contains; None if unknown."""
+    options: list[frozenset[str]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            options.append(frozenset({"".join(run)}))
+            run.clear()
+
+    for op, av in items:
+        if op is _LITERAL and av < 128:
+            run.append(chr(av).lower())
+            continue
+        flush()
+        sub: frozenset[str] | None = None
+        if op is _sre_c.SUBPATTERN:
+            sub = _needles_of(av[-1])
+        elif op is _sre_c.BRANCH:
+            branches = [_needles_of(b) for b in av[1]]
+            if branches and all(branches):
+                sub = frozenset().union(*branches)
+        elif op in _REPEATS and av[0] >= 1:
+            sub = _needles_of(av[2])
+        elif _ATOMIC is not None and op is _ATOMIC:
+            sub = _needles_of(av)
+        if sub:
+            options.append(sub)
+    flush()
+    options = [o for o in options if o and all(o)]
+    if not options:
+        return None
+    return max(options, key=lambda o: (min(len(x) for x in o), -len(o)))
+
+
+def needles(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """The needles of a compiled pattern (None: always run it)."""
+    if not isinstance(pattern.pattern, str) or pattern.flags & (re.LOCALE | re.VERBOSE):
+        return None
+    try:
+        parsed = _sre_parse.parse(pattern.pattern, pattern.flags & ~re.UNICODE)
+    except Exception:  # pragma: no cover - a pattern `re` compiled always parses
+        return None
+    return _needles_of(parsed)
+
+
+_ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
+_LETTERS = tuple((chr(c + 32), re.compile(chr(c + 32), re.IGNORECASE)) for c in range(ord("A"), ord("Z") + 1))
+
+
+def fold(text: str) -> str:
+    """`text` for needle tests: ASCII letters lower-cased, and any other character that a
+    case-insensitive regex letter matches (e.g. KELVIN SIGN, LONG S) turned into that letter."""
+    if text.isascii():
+        return text.lower()
+    table = dict(_ASCII_LOWER)
+    for c in set(text):
+        if c > "\x7f":
+            for letter, pat in _LETTERS:
+                if pat.fullmatch(c):
+                    table[ord(c)] = letter
+                    break
+    return text.translate(table)
+
+
+class CompiledTable(dict):
+    """label -> [(pattern, weight)], as before, plus each pattern's needles (fixed at build time)."""
+
+    def __init__(
+        self,
+        compiled: Mapping[str, Sequence[tuple[re.Pattern[str], float]]],
+        _scan: tuple[tuple[str, re.Pattern[str], float, frozenset[str] | None], ...] | None = None,
+    ) -> None:
+        super().__init__((label, list(pairs)) for label, pairs in compiled.items())
+        self.scan: tuple[tuple[str, re.Pattern[str], float, frozenset[str] | None], ...] = (
+            _scan
+            if _scan is not None
+            else tuple((label, pat, w, needles(pat)) for label, pairs in self.items() for pat, w in pairs)
+        )
+
+    def subset(self, labels: Sequence[str]) -> CompiledTable:
+        """The table restricted to `labels`, in the order given (unknown labels are dropped);
+        the needles are reused, not recomputed."""
+        keep = list(dict.fromkeys(t for t in labels if t in self))
+        by_label = {t: tuple(e for e in self.scan if e[0] == t) for t in keep}
+        return CompiledTable({t: self[t] for t in keep}, tuple(e for t in keep for e in by_label[t]))
+
+
+def compile_table(table: CueTable) -> CompiledTable:
+    return CompiledTable(
+        {label: [(re.compile(p, re.IGNORECASE), w) for p, w in pairs] for label, pairs in table.items()}
+    )
 
 
 def find_cues(
-    compiled: Mapping[str, Sequence[tuple[re.Pattern[str], float]]], text: str
+    compiled: Mapping[str, Sequence[tuple[re.Pattern[str], float]]], text: str, folded: str | None = None
 ) -> list[CueHit]:
+    """Every non-empty match of every pattern, ordered by (start, -end). `folded` may pass
+    `fold(text)` when several tables scan the same text."""
+    if not isinstance(compiled, CompiledTable):
+        compiled = CompiledTable(compiled)
+    if folded is None:
+        folded = fold(text)
     hits = []
-    for label, pairs in compiled.items():
-        for pattern, weight in pairs:
-            for m in pattern.finditer(text):
-                if m.end() > m.start():
-                    hits.append(CueHit(label, m.start(), m.end(), m.group(0), weight))
+    for label, pattern, weight, need in compiled.scan:
+        if need is not None and not any(n in folded for n in need):
+            continue
+        for m in pattern.finditer(text):
+            if m.end() > m.start():
+                hits.append(CueHit(label, m.start(), m.end(), m.group(0), weight))
     return sorted(hits, key=lambda h: (h.start, -h.end))
 
 

@@ -176,8 +176,10 @@ class MaladRanking:
     hits: tuple[CueHit, ...]  # evidence for the kept types
 
 
-def rank_maladministration(text: str, *, allowed: frozenset[str] | None = None) -> MaladRanking:
-    hits = [h for h in find_cues(_COMPILED, text) if allowed is None or h.label in allowed]
+def rank_maladministration(
+    text: str, *, allowed: frozenset[str] | None = None, folded: str | None = None
+) -> MaladRanking:
+    hits = [h for h in find_cues(_COMPILED, text, folded) if allowed is None or h.label in allowed]
     sc = scores(hits)
     first_at = {}
     for h in hits:

@@ -23,6 +23,8 @@ from classify.cues import (
     CueHit,
     compile_table,
     find_cues,
+    fold,
+    needles,
     scores,
 )
 from classify.decision import Decision, Evidence, MessageText
@@ -56,12 +58,16 @@ _KIND = compile_table(KIND_CUES)
 _GRIEVANCE = compile_table(GRIEVANCE)
 _FOLLOW = compile_table(FOLLOW_UP_CUES)
 _CONFIDENTIAL = [re.compile(p, re.IGNORECASE) for p in CONFIDENTIAL]
+_CONFIDENTIAL_SCAN = tuple((p, needles(p)) for p in _CONFIDENTIAL)
 
 
-def confidential_hits(text: str) -> list[CueHit]:
+def confidential_hits(text: str, folded: str | None = None) -> list[CueHit]:
+    if folded is None:
+        folded = fold(text)
     return [
         CueHit("confidential", m.start(), m.end(), m.group(0), 1.0)
-        for p in _CONFIDENTIAL
+        for p, need in _CONFIDENTIAL_SCAN
+        if need is None or any(n in folded for n in need)
         for m in p.finditer(text)
     ]
 
@@ -134,8 +140,9 @@ class RuleClassifier:
             agencies = absorb(agencies, generic, specific)
         regions = region_vote(matches, text, subject_end)
         others = other_province_vote(matches, text)
-        kind_hits = find_cues(_KIND, text)
-        malad = rank_maladministration(text, allowed=self._malad_ids)
+        folded = fold(text)
+        kind_hits = find_cues(_KIND, text, folded)
+        malad = rank_maladministration(text, allowed=self._malad_ids, folded=folded)
         refs = find_case_refs(text)
         agency_ms = [m for m in matches if m.category == AGENCY]
         near = any(
@@ -147,8 +154,8 @@ class RuleClassifier:
             text_length=len(text),
             kind_scores=scores(kind_hits),
             kind_hits=kind_hits,
-            grievance=sum(scores(find_cues(_GRIEVANCE, text)).values()),
-            follow_up=sum(scores(find_cues(_FOLLOW, text)).values()),
+            grievance=sum(scores(find_cues(_GRIEVANCE, text, folded)).values()),
+            follow_up=sum(scores(find_cues(_FOLLOW, text, folded)).values()),
             malad_top=max(malad.scores.values(), default=0.0),
             case_refs=refs,
             agency=agencies,
@@ -157,7 +164,7 @@ class RuleClassifier:
             region_near_agency=near,
         )
         kind = decide_kind(signals)
-        conf_hits = confidential_hits(text)
+        conf_hits = confidential_hits(text, folded)
         anchored = anchored_regions(matches, text, agencies.best) if agencies.best else frozenset()
         return self._decide(kind, agencies, regions, others, malad, refs, conf_hits, anchored)
 

@@ -23,7 +23,7 @@ import spacy
 
 from classify import context
 from classify.caseref import find_case_refs
-from classify.cues import find_cues
+from classify.cues import CompiledTable, find_cues, fold
 from classify.cues import scores as cue_scores
 from classify.decision import KINDS, Decision, Evidence, MessageText
 from classify.gazetteer import AGENCY, Gazetteer
@@ -82,19 +82,23 @@ def _lowered(table: dict) -> dict:
             bare = re.sub(r"\\[A-Za-z]", "", pat.pattern)
             flags = re.IGNORECASE if re.search("[A-Z]", bare) else 0
             out[label].append((re.compile(pat.pattern, flags), w))
-    return out
+    return CompiledTable(out)
 
 
 _FAST = {name: _lowered(t) for name, t in (("kind", _KIND), ("grievance", _GRIEVANCE), ("follow", _FOLLOW),
                                            ("malad", MALAD_CUES))}
 
 
-def _tables(text: str) -> tuple[str, dict]:
-    """(text to scan, tables): lower-cased with the fast tables when lower() keeps every offset."""
+_SLOW = {"kind": _KIND, "grievance": _GRIEVANCE, "follow": _FOLLOW, "malad": MALAD_CUES}
+
+
+def _tables(text: str) -> tuple[str, dict, str]:
+    """(text to scan, tables, folded scan text): lower-cased with the fast tables when lower() keeps
+    every offset."""
     low = text.lower()
     if len(low) == len(text):
-        return low, _FAST
-    return text, {"kind": _KIND, "grievance": _GRIEVANCE, "follow": _FOLLOW, "malad": MALAD_CUES}
+        return low, _FAST, fold(low)
+    return text, _SLOW, fold(text)
 
 
 def isotonic_apply(xs: list[float], ys: list[float], x: float) -> float:
@@ -152,10 +156,11 @@ class TrainedClassifier:
         self.malad_weight: float = float(comb["malad_weight"])
 
     def rule_kind(self, message: MessageText, text: str, matches, agencies: Vote, regions: Vote,
-                  others: Vote, malad_scores: dict[str, float]) -> KindDecision:
-        """The rules' kind decision (classify/kinds.py) from the cue scans and gazetteer votes."""
-        scan, tables = _tables(text)
-        kind_hits = find_cues(tables["kind"], scan)
+                  others: Vote, malad_scores: dict[str, float], scanned=None) -> KindDecision:
+        """The rules' kind decision (classify/kinds.py) from the cue scans and gazetteer votes.
+        `scanned`: `_tables(text)` when the caller already has it."""
+        scan, tables, folded = scanned if scanned is not None else _tables(text)
+        kind_hits = find_cues(tables["kind"], scan, folded)
         agency_ms = [m for m in matches if m.category == AGENCY]
         near = bool(agency_ms) and any(
             near_agency(text, m, agency_ms) for ms in regions.evidence.values() for m in ms
@@ -166,8 +171,8 @@ class TrainedClassifier:
             text_length=len(text),
             kind_scores=cue_scores(kind_hits),
             kind_hits=kind_hits,
-            grievance=sum(cue_scores(find_cues(tables["grievance"], scan)).values()),
-            follow_up=sum(cue_scores(find_cues(tables["follow"], scan)).values()),
+            grievance=sum(cue_scores(find_cues(tables["grievance"], scan, folded)).values()),
+            follow_up=sum(cue_scores(find_cues(tables["follow"], scan, folded)).values()),
             malad_top=max(malad_scores.values(), default=0.0),
             case_refs=find_case_refs(text),
             agency=agencies,
@@ -219,11 +224,12 @@ class TrainedClassifier:
         others = other_province_vote(matches, text)
 
         model_kind_p = kind_p
-        scan, tables = _tables(text)
+        scanned = _tables(text)
+        scan, tables, folded = scanned
         malad_cue = {  # the cue scores of classify/malad.py's ranking, one scan of the text
-            t: round(v, 2) for t, v in cue_scores(find_cues(tables["malad"], scan)).items() if t in self._malad_ids
+            t: round(v, 2) for t, v in cue_scores(find_cues(tables["malad"], scan, folded)).items() if t in self._malad_ids
         }
-        rk = self.rule_kind(message, text, matches, agencies, regions, others, malad_cue)
+        rk = self.rule_kind(message, text, matches, agencies, regions, others, malad_cue, scanned)
         kind, from_rules = self.combine_kind(kind_p, rk)
         if from_rules:
             kind_p = {**kind_p, kind: max(kind_p[kind], rk.confidence)}
@@ -321,7 +327,7 @@ class TrainedClassifier:
 
         malad = self.malad_types(a["malad_s"]) if wants_agency else ()
         if malad:
-            hits = find_cues({t: MALAD_CUES[t] for t in malad if t in MALAD_CUES}, text)
+            hits = find_cues(MALAD_CUES.subset(malad), text)
             for t in malad:
                 evidence += _evidence("maladministration", [h for h in hits if h.label == t])
         conf_hits = confidential_hits(text)
