@@ -297,3 +297,22 @@ def test_implements_the_classifier_protocol(clf: RuleClassifier) -> None:
     d = c.classify(MessageText(subject="", body=""))
     assert d.model_version == c.version
     assert d.kind != "complaint" or d.abstain
+
+
+@pytest.mark.parametrize(
+    ("body", "unit", "agency_words", "place"),
+    [
+        ("Token listrik yang saya beli tidak masuk sejak tiga hari, meteran tetap nol. Rumah saya di Kecamatan Manggar.",
+         "pln-belitung", "Token listrik", "Manggar"),
+        ("Akta kelahiran anak saya di kantor capil belum selesai padahal sudah 3 bulan. "
+         "Saya tinggal di Kelurahan Bukit Besar.", "disdukcapil-1971", "kantor capil", "Bukit Besar"),
+        ("Sertifikat tanah saya di BPN belum terbit setahun. Tanahnya di Desa Air Anyir.",
+         "bpn-1901", "BPN", "Air Anyir"),
+    ],
+)
+def test_service_only_and_kelurahan_only_mentions_find_the_unit_with_evidence(
+    clf: RuleClassifier, body: str, unit: str, agency_words: str, place: str
+) -> None:
+    d = classify(clf, body)
+    assert d.unit == unit
+    assert agency_words in evidence_texts(d, "agency_type") and place in evidence_texts(d, "region")
