@@ -254,3 +254,26 @@ class AuditEvent(Base):
     from_status: Mapped[str | None] = mapped_column(String(32))
     to_status: Mapped[str | None] = mapped_column(String(32))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class StaffLabel(Base):
+    """What a staff member confirmed or corrected for a case: the only database source of training data.
+
+    One row per case (the latest word of staff); the audit log keeps every earlier one. Predictions
+    never land here unconfirmed.
+    """
+
+    __tablename__ = "staff_labels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    action: Mapped[str] = mapped_column(String(16))  # confirm | correct
+    kind: Mapped[str] = mapped_column(String(32))
+    agency_type: Mapped[str | None] = mapped_column(String(64))
+    region: Mapped[str | None] = mapped_column(String(16))
+    unit_id: Mapped[str | None] = mapped_column(String(64))
+    other_province: Mapped[str | None] = mapped_column(String(64))
+    maladministration: Mapped[list[Any]] = mapped_column(default=list)
+    case_ref: Mapped[str | None] = mapped_column(String(64))  # for a follow-up: the case it names
+    labelled_by: Mapped[str] = mapped_column(String(64))
+    labelled_at: Mapped[datetime] = mapped_column(index=True)
