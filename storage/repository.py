@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -22,6 +22,7 @@ from storage.models import (
     RawMessage,
     RawStatus,
     ReferenceCounter,
+    StaffLabel,
     UnitRow,
 )
 
@@ -256,6 +257,49 @@ def set_case_status(session: Session, case: Case, status: str, action: str, **de
     case.status = status
     case.updated_at = utcnow()
     audit(session, "case", case.reference, action, from_status=previous, to_status=status, detail=detail)
+
+
+@dataclass(frozen=True)
+class StaffLabelling:
+    """The labels a staff member gives a case (all of them, not only the changed ones)."""
+
+    kind: str
+    agency_type: str | None = None
+    region: str | None = None
+    unit_id: str | None = None
+    other_province: str | None = None
+    maladministration: tuple[str, ...] = ()
+    case_ref: str | None = None
+
+
+def record_staff_label(session: Session, case: Case, labels: StaffLabelling, *, actor: str) -> StaffLabel:
+    """Keep what `actor` confirmed or corrected for `case` as training data, and audit it.
+
+    The action is `confirm` when the labels equal the latest classification of the case, else `correct`.
+    A later labelling of the same case replaces the earlier one (the audit log keeps both).
+    """
+    latest = case.classifications[-1] if case.classifications else None
+    same = latest is not None and (
+        latest.kind == labels.kind
+        and latest.unit_id == labels.unit_id
+        and list(latest.maladministration) == list(labels.maladministration)
+    )
+    action = "confirm" if same else "correct"
+    row = session.scalar(select(StaffLabel).where(StaffLabel.case_id == case.id)) or StaffLabel(case_id=case.id)
+    row.action = action
+    row.kind = labels.kind
+    row.agency_type = labels.agency_type
+    row.region = labels.region
+    row.unit_id = labels.unit_id
+    row.other_province = labels.other_province
+    row.maladministration = list(labels.maladministration)
+    row.case_ref = labels.case_ref
+    row.labelled_by = actor
+    row.labelled_at = utcnow()
+    session.add(row)
+    session.flush()
+    audit(session, "case", case.reference, f"label_{action}", actor=actor, detail=asdict(labels))
+    return row
 
 
 def sync_directory(session: Session, directory: Directory) -> int:
