@@ -13,6 +13,7 @@ APT_PACKAGES=(
   openssl              # self-signed certificates for the private IMAPS port
   ca-certificates
   fonts-dejavu-core    # the font the tests render scanned letters with
+  chromium             # headless browser for the review app's tests (driven by pip's playwright)
 )
 PYTHON="${PYTHON:-python3}"
 
