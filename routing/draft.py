@@ -58,6 +58,7 @@ class DraftFacts:
     confidential: bool
     maladministration: tuple[str, ...]
     attachments: tuple[Attachment, ...] = ()
+    forward_attachments: bool | None = None  # a staff decision; by default not when confidential
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,8 @@ class DraftComposer:
         summary = facts.text[:SUMMARY_CHARS].strip() or "(laporan tanpa isi teks; lihat lampiran)"
         if facts.confidential:
             summary = redact_identity(summary, names)
-        attachments = () if facts.confidential else facts.attachments
+        send_files = facts.forward_attachments if facts.forward_attachments is not None else not facts.confidential
+        attachments = facts.attachments if send_files else ()
         context = {
             "reference": facts.reference,
             "subject": redact_identity(facts.subject, names) if facts.confidential else facts.subject,

@@ -33,11 +33,19 @@ class DeliveryReport:
     deferred: list[Delivery] = field(default_factory=list)
 
 
-def enqueue(session: Session, blobs: BlobStore, case: Case, draft: Draft, now: datetime, purpose: str = "forward") -> Delivery:
+def enqueue(
+    session: Session,
+    blobs: BlobStore,
+    case: Case,
+    draft: Draft,
+    now: datetime,
+    purpose: str = "forward",
+    transport: str = "smtp",
+) -> Delivery:
     delivery = Delivery(
         case_id=case.id,
         purpose=purpose,
-        transport="smtp",
+        transport=transport,
         sender=draft.sender,
         to_addrs=list(draft.to),
         cc_addrs=list(draft.cc),

@@ -252,11 +252,13 @@ def audit(
     )
 
 
-def set_case_status(session: Session, case: Case, status: str, action: str, **detail: Any) -> None:
+def set_case_status(
+    session: Session, case: Case, status: str, action: str, *, actor: str = "system", **detail: Any
+) -> None:
     previous = case.status
     case.status = status
     case.updated_at = utcnow()
-    audit(session, "case", case.reference, action, from_status=previous, to_status=status, detail=detail)
+    audit(session, "case", case.reference, action, actor=actor, from_status=previous, to_status=status, detail=detail)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,91 @@
+"""Staff actions on one case: route it now (to its unit or another), preview the letter, send it."""
+
+from __future__ import annotations
+
+from email import message_from_bytes, policy
+
+import pytest
+from sqlalchemy import select
+
+from factories import make_mail, make_pdf
+from narahubung import casework
+from narahubung.intake import ingest_paths
+from narahubung.pipeline import process_pending
+from narahubung.services import build_services
+from narahubung.settings import load_settings
+from storage.models import AuditEvent, Case, CaseStatus, Delivery
+
+COMPLAINT = make_mail(
+    "PLN Manggar: meteran belum dipasang",
+    "Saya sudah bayar pasang baru listrik di kantor PLN Manggar, Belitung Timur, sejak Juli 2026. "
+    "Sampai sekarang meteran belum juga dipasang walaupun sudah tiga kali saya tanyakan ke petugas. "
+    "Mohon Ombudsman membantu.",
+    attachments=[("kuitansi.pdf", "application/pdf", make_pdf(["Kuitansi pasang baru PLN Manggar"]))],
+)
+
+
+@pytest.fixture
+def services(tmp_path, smtp_sink, classifier):
+    # a threshold nobody reaches: every complaint waits for staff, as in the review queue
+    settings = load_settings(data_dir=tmp_path / "data", smtp_url=smtp_sink.url, auto_route_threshold=1.0)
+    return build_services(settings, classifier=classifier)
+
+
+def held_case(services, tmp_path, data: bytes = COMPLAINT) -> Case:
+    path = tmp_path / "m.eml"
+    path.write_bytes(data)
+    ingest_paths(services, [path])
+    [result] = process_pending(services)
+    with services.factory() as session:
+        case = session.scalar(select(Case).where(Case.reference == result.reference))
+        assert case.status == CaseStatus.NEEDS_REVIEW
+        return case
+
+
+def test_staff_route_a_held_case_and_the_focal_point_gets_one_letter(services, tmp_path, smtp_sink):
+    case = held_case(services, tmp_path)
+    outcome = casework.route_case(services, case.reference, actor="rina", unit_id="pln-belitung")
+    assert outcome.unit_id == "pln-belitung" and outcome.mode == "smtp" and len(outcome.delivery_ids) == 1
+    assert outcome.to  # the focal point of PLN UP3 Belitung
+    report = casework.deliver_now(services)
+    assert [d.id for d in report.sent] == list(outcome.delivery_ids)
+    [mail] = smtp_sink.wait_for(1)
+    msg = message_from_bytes(mail.data, policy=policy.default)
+    assert case.reference in msg["Subject"]
+    assert [p.get_filename() for p in msg.iter_attachments()] == ["kuitansi.pdf"]
+    with services.factory() as session:
+        stored = session.scalar(select(Case).where(Case.reference == case.reference))
+        assert stored.status == CaseStatus.ROUTED and stored.unit_id == "pln-belitung"
+        actors = set(session.scalars(select(AuditEvent.actor).where(AuditEvent.entity_id == case.reference)))
+        assert "rina" in actors
+
+
+def test_a_case_is_never_routed_twice(services, tmp_path):
+    case = held_case(services, tmp_path)
+    casework.route_case(services, case.reference, actor="rina", unit_id="pln-belitung")
+    with pytest.raises(casework.CaseAlreadyRouted, match="sudah diteruskan"):
+        casework.route_case(services, case.reference, actor="budi", unit_id="pln-belitung")
+    with services.factory() as session:
+        assert len(session.scalars(select(Delivery)).all()) == 1
+
+
+def test_a_unit_without_focal_point_or_no_unit_is_refused_in_indonesian(services, tmp_path):
+    case = held_case(services, tmp_path)
+    with pytest.raises(casework.UnitHasNoFocalPoint, match="belum menunjuk narahubung"):
+        casework.route_case(services, case.reference, actor="rina", unit_id="kemenag-1903")
+    with pytest.raises(casework.CaseHasNoUnit, match="tidak ada di direktori"):
+        casework.route_case(services, case.reference, actor="rina", unit_id="tidak-ada")
+    with pytest.raises(casework.CaseNotFound):
+        casework.route_case(services, "ORI-BABEL/2026/999999", actor="rina", unit_id="pln-belitung")
+
+
+def test_staff_edited_letter_text_replaces_the_complaint_text(services, tmp_path, smtp_sink):
+    case = held_case(services, tmp_path)
+    preview = casework.preview_draft(services, case.reference, unit_id="pln-belitung")
+    assert "meteran belum juga dipasang" in preview.body and case.reference in preview.subject
+    casework.route_case(services, case.reference, actor="rina", unit_id="pln-belitung",
+                        letter_text="Ringkasan oleh staf: meteran listrik belum dipasang sejak Juli.")
+    casework.deliver_now(services)
+    [mail] = smtp_sink.wait_for(1)
+    body = message_from_bytes(mail.data, policy=policy.default).get_body(("plain",)).get_content()
+    assert "Ringkasan oleh staf" in body and "tiga kali saya tanyakan" not in body
