@@ -142,6 +142,13 @@ class Case(Base):
     deadline_at: Mapped[datetime]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # routing (issue 6): the rule that decided, the life after routing
+    route_rule: Mapped[str | None] = mapped_column(String(64))
+    other_province: Mapped[str | None] = mapped_column(String(64))
+    routed_at: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None]
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    escalated_at: Mapped[datetime | None]
 
     raw_message: Mapped[RawMessage] = relationship(back_populates="case")
     classifications: Mapped[list[Classification]] = relationship(
@@ -198,6 +205,8 @@ class Delivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    next_attempt_at: Mapped[datetime | None]  # a deferred delivery waits until then (exponential backoff)
+    reply_to: Mapped[str | None] = mapped_column(String(255))  # the plus-address replies come back to
 
     case: Mapped[Case] = relationship(back_populates="deliveries")
 
@@ -277,3 +286,41 @@ class StaffLabel(Base):
     case_ref: Mapped[str | None] = mapped_column(String(64))  # for a follow-up: the case it names
     labelled_by: Mapped[str] = mapped_column(String(64))
     labelled_at: Mapped[datetime] = mapped_column(index=True)
+
+
+# --- routing: threads, reminders, triage marks (issue 6) ---
+
+
+class CaseMessage(Base):
+    """A later message of a case: the agency's reply, a bounce, the complainant's follow-up or thanks."""
+
+    __tablename__ = "case_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    raw_message_id: Mapped[int] = mapped_column(ForeignKey("raw_messages.id"), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # reply | bounce | follow_up | thanks
+    matched_by: Mapped[str] = mapped_column(String(32))  # in_reply_to | references | plus_address | subject | case_ref
+    sender: Mapped[str] = mapped_column(String(255), default="")
+    subject: Mapped[str] = mapped_column(Text, default="")
+    received_at: Mapped[datetime]
+
+
+class TriageMark(Base):
+    """The keywords and folder the original mail should carry in the office mailbox, and what it carries."""
+
+    __tablename__ = "triage_marks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    raw_message_id: Mapped[int] = mapped_column(ForeignKey("raw_messages.id"), unique=True)
+    mailbox: Mapped[str] = mapped_column(String(255))  # imap://user@host:port (no folder)
+    folder: Mapped[str] = mapped_column(String(255))  # where the mail is now
+    uidvalidity: Mapped[int] = mapped_column(Integer)
+    uid: Mapped[int] = mapped_column(Integer)
+    message_id: Mapped[str | None] = mapped_column(String(998))
+    keywords: Mapped[list[Any]] = mapped_column(default=list)  # wanted
+    target_folder: Mapped[str | None] = mapped_column(String(255))  # wanted; None: stay
+    applied_keywords: Mapped[list[Any]] = mapped_column(default=list)  # set on the server last time
+    due: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    applied_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
