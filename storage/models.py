@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -289,6 +290,46 @@ class StaffLabel(Base):
 
 
 # --- routing: threads, reminders, triage marks (issue 6) ---
+
+
+# --- staff review app (issue 7) ---
+
+
+class UserRole:
+    REVIEWER = "reviewer"  # works the queue: confirm, correct, route, hold, notes
+    SUPERVISOR = "supervisor"  # also edits the directory
+    ADMIN = "admin"  # everything
+    ALL = (REVIEWER, SUPERVISOR, ADMIN)
+
+
+class User(Base):
+    """A staff member who signs in to the review app. Only an argon2 hash of the password is kept."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default=UserRole.REVIEWER)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+    last_login_at: Mapped[datetime | None]
+
+
+class CaseNote(Base):
+    """A free-text note a staff member adds to a case."""
+
+    __tablename__ = "case_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    author: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+# The queue walks cases of one status oldest first: keyset pagination on (status, received_at, id).
+Index("ix_cases_queue", Case.status, Case.received_at, Case.id)
 
 
 class CaseMessage(Base):
