@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from classify import load_classifier
 from classify.decision import Classifier
+from ingest.imap.drafts import draft_store_for
 from narahubung.directory import Directory, load_directory
 from narahubung.errors import DirectoryInvalid
 from narahubung.settings import Settings
 from routing.draft import DraftComposer
+from routing.rules import RoutingConfig, load_routing
 from routing.transport import SmtpTransport, Transport
 from storage import repository as repo
 from storage.blobs import BlobStore
@@ -38,6 +40,9 @@ class Services:
     composer: DraftComposer
     transport: Transport | None
     clock: Clock = system_clock
+    # --- routing (issue 6) ---
+    routing: RoutingConfig = field(default_factory=load_routing)
+    drafts: Transport | None = None  # imap_draft letters: the office's Drafts folder
 
     @property
     def reference_prefix(self) -> str:
@@ -62,6 +67,7 @@ def build_services(
     with transaction(factory) as session:
         repo.sync_directory(session, directory)
     smtp = settings.smtp
+    routing = load_routing(settings.routing_file)
     return Services(
         settings=settings,
         directory=directory,
@@ -71,4 +77,6 @@ def build_services(
         composer=DraftComposer(settings.templates_dir, directory.office),
         transport=SmtpTransport(smtp) if smtp else None,
         clock=clock,
+        routing=routing,
+        drafts=draft_store_for(settings, routing.life.drafts_folder),
     )

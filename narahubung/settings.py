@@ -24,6 +24,7 @@ from narahubung.errors import SettingsInvalid
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DIRECTORY = PROJECT_ROOT / "config" / "directory.yaml"
 DEFAULT_TEMPLATES = PROJECT_ROOT / "config" / "templates"
+DEFAULT_ROUTING = PROJECT_ROOT / "config" / "routing.toml"
 
 
 class ImapEndpoint(BaseModel):
@@ -151,6 +152,9 @@ class Settings(BaseSettings):
     mailboxes: list[MailboxSettings] = []
     drop_dir: Path | None = None  # a scanner's target folder, watched for letters
     max_message_mb: float = 25.0
+    # --- routing (issue 6) ---
+    routing_file: Path = DEFAULT_ROUTING  # ordered rules and the life of a case (config/routing.toml)
+    drafts_mailbox: str | None = None  # the [[mailboxes]] name whose Drafts folder gets imap_draft letters
 
     @field_validator("imap_url")
     @classmethod

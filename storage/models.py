@@ -121,6 +121,9 @@ class CaseStatus:
     NEEDS_REVIEW = "needs_review"
     ROUTED = "routed"  # a delivery is queued or sent
     ARCHIVED = "archived"  # auto-replies, spam: never answered
+    REFERRED = "referred"  # handed to another province's office (issue 6)
+    ANSWERED = "answered"  # the focal point replied (issue 6)
+    BOUNCED = "bounced"  # a letter of the case came back undelivered (issue 6)
 
 
 class Case(Base):

@@ -50,7 +50,7 @@ def test_meta_records_version_data_and_seed(trained, classifier):
     out, report = trained
     meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     assert meta["version"].startswith("trained-")
-    assert meta["seed"] == 0 and meta["data"] == [str(TRAIN_FILE)]
+    assert meta["seed"] == 0 and meta["data"] == ["classify/corpus_data/train.jsonl"]
     assert classifier.version == meta["version"] == report.version
     assert "x" in meta["calibration"] and "route_threshold_raw" in meta
     assert meta["cv_figures"]["folds"] == FOLDS and "kind_macro_f1" in meta["cv_figures"]

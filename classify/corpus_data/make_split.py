@@ -22,7 +22,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SOURCES: tuple[str, ...] = ("train-a.jsonl", "train-b.jsonl")
-SEED = "narahubung-dev-split-1"
+SEED = "narahubung-dev-split-2"
 DEV_SHARE = 0.25
 
 

@@ -133,8 +133,13 @@ class TrainedClassifier:
         calibrated: bool = True,
         nlp: spacy.Language | None = None,
         meta: dict | None = None,
+        min_confidence: float | None = None,
     ) -> None:
-        """`nlp` and `meta` (training: a fitted pipeline in memory) stand in for the files in model_dir."""
+        """`nlp` and `meta` (training: a fitted pipeline in memory) stand in for the files in model_dir.
+
+        `min_confidence` replaces the fitted route threshold by a calibrated confidence: a complaint
+        whose confidence is below it waits for staff ("keyakinan rendah").
+        """
         model_dir = Path(model_dir) if model_dir is not None else None
         self.meta = meta if meta is not None else json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
         self.version: str = self.meta["version"]
@@ -149,6 +154,7 @@ class TrainedClassifier:
         self._cal_y: list[float] = list(cal.get("y", []))
         self.calibrated = calibrated and bool(self._cal_x)
         self.route_threshold: float = float(self.meta.get("route_threshold_raw", 0.0)) if calibrated else 0.0
+        self.min_confidence = min_confidence
         self.malad_threshold: float = float(self.meta.get("malad_threshold", 0.5))
         comb = {**DEFAULT_COMBINER, **(self.meta.get("combiner") or {})}
         self.rule_kind_min: float = float(comb["rule_kind_min"])
@@ -341,7 +347,11 @@ class TrainedClassifier:
             reasons += a["reasons"]
             if kind_p["complaint"] < KIND_THRESHOLD:
                 reasons.append("jenis pesan tidak pasti")
-            if choice.unit is not None and a["raw"] < self.route_threshold and not reasons:
+            too_low = (
+                confidence < self.min_confidence if self.min_confidence is not None
+                else a["raw"] < self.route_threshold
+            )
+            if choice.unit is not None and too_low and not reasons:
                 reasons.append("keyakinan rendah")
             abstain = bool(reasons)
         else:

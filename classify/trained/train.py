@@ -18,12 +18,13 @@
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import hashlib
 import json
+import logging
 import random
 import shutil
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -44,7 +45,8 @@ from classify.trained.classifier import (
 )
 from narahubung.directory import Directory, load_directory
 
-DEFAULT_DIRECTORY = Path(__file__).resolve().parents[2] / "config" / "directory.yaml"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DIRECTORY = PROJECT_ROOT / "config" / "directory.yaml"
 TARGET_PRECISION = 0.98
 # The route threshold is fitted for this much more precision than the target (a margin for the
 # small calibration slice).
@@ -58,6 +60,9 @@ GRID_MALAD_WEIGHT = (0.0, 0.2, 0.35, 0.5, 0.65, 0.8, 1.0)
 GRID_MALAD_THRESHOLD = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.01)
 CALIBRATION_SALT = "narahubung-calib-1"
 EPOCHS = 12
+# Hashed n-gram buckets per label: 2**15 keeps the shipped model small (a few MB) with few collisions
+# on a corpus of this size.
+BOW_LENGTH = 2**15
 BATCH = 8
 DROPOUT = 0.1
 LEARN_RATE = 0.001  # Adam default
@@ -83,7 +88,7 @@ def _bow(exclusive: bool) -> dict:
             "exclusive_classes": exclusive,
             "ngram_size": 2,
             "no_output_layer": False,
-            "length": 262144,
+            "length": BOW_LENGTH,
         }
     }
 
@@ -121,6 +126,7 @@ def _examples(nlp: spacy.Language, records: list[Record], directory: Directory) 
 
 
 def fit(records: list[Record], directory: Directory, seed: int, epochs: int = EPOCHS) -> tuple[spacy.Language, dict]:
+    logging.getLogger("spacy").setLevel(logging.WARNING)  # "Created vocabulary" for every fold is noise
     fix_random_seed(seed)
     nlp = build_pipeline(directory)
     examples = _examples(nlp, records, directory)
@@ -336,27 +342,38 @@ def _route_cv(rows: list, params: dict, threshold: float) -> dict:
     }
 
 
-def data_hash(data: list[Path], seed: int) -> str:
+def _shown(path: Path) -> str:
+    """A data file as meta.json names it: relative to the project when inside it (a shipped model)."""
+    try:
+        return str(Path(path).resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def data_hash(data: list[Path], seed: int, extra: Sequence[Record] = ()) -> str:
     h = hashlib.sha256()
     for p in data:
         h.update(Path(p).read_bytes())
+    for r in extra:
+        h.update(r.model_dump_json().encode())
     h.update(f"seed={seed};epochs={EPOCHS};batch={BATCH};drop={DROPOUT};cv={CV_FOLDS}".encode())
     return h.hexdigest()[:10]
 
 
 def train(
     data: list[Path], out: Path, seed: int = 0, *, directory: Directory | None = None, epochs: int = EPOCHS,
-    limit: int | None = None, folds: int = CV_FOLDS,
+    limit: int | None = None, folds: int = CV_FOLDS, extra: Sequence[Record] = (),
 ) -> TrainReport:
+    """Train on the records of `data` plus `extra` (staff-labelled cases from the database)."""
     started = time.perf_counter()
     directory = directory if directory is not None else load_directory(DEFAULT_DIRECTORY)
-    records = [r for p in data for r in read_records(p)]
+    records = [r for p in data for r in read_records(p)] + list(extra)
     if limit is not None:
         records = records[:limit]
     fit_part, cal_part = calibration_split(records)
-    digest = data_hash(data, seed) + (f"-l{limit}-e{epochs}" if limit or epochs != EPOCHS else "")
+    digest = data_hash(data, seed, extra) + (f"-l{limit}-e{epochs}" if limit or epochs != EPOCHS else "")
     digest += f"-cv{folds}" if folds != CV_FOLDS else ""
-    version = f"trained-{_dt.date.today():%Y%m%d}-{digest}"
+    version = f"trained-{digest}"  # from data, seed and recipe only: the same training gives the same version
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
 
@@ -381,7 +398,7 @@ def train(
     seconds = round(time.perf_counter() - started, 2)
     meta = {
         "version": version,
-        "data": [str(p) for p in data],
+        "data": [_shown(p) for p in data] + ([f"database: {len(extra)} staff-labelled cases"] if extra else []),
         "seed": seed,
         "limit": limit,
         "epochs": epochs,
