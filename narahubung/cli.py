@@ -464,5 +464,56 @@ def demo(ctx: click.Context, keep: bool) -> None:
     run_demo(_settings(ctx), console=console, keep=keep, run_once=_run_once_with_progress)
 
 
+# --- directory (units and focal points as staff edit them) -------------------------------------
+
+
+@main.group("directory")
+def directory_group() -> None:
+    """Units and focal points: export to and import from YAML or CSV."""
+
+
+@directory_group.command("export")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "csv"]), default="yaml", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: standard output).")
+@click.pass_context
+def directory_export(ctx: click.Context, fmt: str, out: Path | None) -> None:
+    """Write the directory as stored (YAML in the shape of config/directory.yaml, or CSV)."""
+    from review.directory_io import export_units
+    from review.directory_store import current_directory, open_directory_database
+
+    database = open_directory_database(_settings(ctx))
+    with database.factory() as session:
+        text = export_units(current_directory(session, database.base), fmt)  # type: ignore[arg-type]
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    out.write_text(text, encoding="utf-8")
+    err_console.print(f"Direktori ditulis ke {out}.")
+
+
+@directory_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["yaml", "csv"]), help="Default: from the file name.")
+@click.option("--actor", default="cli", show_default=True, help="Name recorded in the audit log.")
+@click.pass_context
+def directory_import(ctx: click.Context, file: Path, fmt: str | None, actor: str) -> None:
+    """Replace the stored units and focal points with FILE (units missing from it are deactivated).
+
+    Every problem is reported with its line and nothing is changed when there is one.
+    """
+    from review.directory_io import guess_format, parse_units
+    from review.directory_store import import_units, open_directory_database
+    from storage.db import transaction
+
+    database = open_directory_database(_settings(ctx))
+    units = parse_units(file.read_text(encoding="utf-8"), fmt or guess_format(file.name), database.base)  # type: ignore[arg-type]
+    with transaction(database.factory) as session:
+        changes = import_units(session, units, actor=actor)
+    console.print(
+        f"Direktori diimpor dari {file}: {len(units)} unit; {len(changes.created)} baru, "
+        f"{len(changes.updated)} diubah, {len(changes.deactivated)} dinonaktifkan."
+    )
+
+
 if __name__ == "__main__":  # pragma: no cover
     main(obj={})

@@ -1,12 +1,15 @@
 """The office's directory of regions, agency types, units and focal points.
 
-Loaded once from YAML into a frozen, typed object. classify/ and routing/ ask it questions
-(`unit_for`, `focal_points`); nothing else parses the YAML.
+The YAML file gives the office, regions, agency types and maladministration types, and seeds the units
+and focal points; once seeded, the database rows are the units staff edit (`Directory.with_units`).
+classify/ and routing/ ask the frozen, typed object questions (`unit_for`, `recipients`); nothing else
+parses the YAML.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -149,6 +152,45 @@ class Directory:
     def maladministration_ids(self) -> tuple[str, ...]:
         return tuple(m.id for m in self.maladministration_types)
 
+    def with_units(self, units: Iterable[Unit]) -> Directory:
+        """The same office, regions and types with other units (e.g. as edited by staff in the database)."""
+        units = tuple(units)
+        problems = unit_problems(units, self.agency_types, self.regions)
+        if problems:
+            raise DirectoryInvalid("Direktori tidak sah: " + "; ".join(p.message for p in problems))
+        return replace(self, units=units, _units_by_id={})
+
+
+@dataclass(frozen=True)
+class UnitProblem:
+    unit_id: str
+    field: str  # id | type | covers
+    message: str  # Indonesian, for staff
+
+
+def unit_problems(
+    units: Iterable[Unit], agency_types: Iterable[AgencyType], regions: Iterable[Region]
+) -> list[UnitProblem]:
+    """What is wrong with `units` against the known agency types and regions (empty when nothing)."""
+    type_ids = {t.id for t in agency_types}
+    region_codes = {r.code for r in regions}
+    problems: list[UnitProblem] = []
+    seen: set[str] = set()
+    for unit in units:
+        if unit.id in seen:
+            problems.append(UnitProblem(unit.id, "id", f"Unit {unit.id} tercantum lebih dari sekali"))
+        seen.add(unit.id)
+        if unit.type not in type_ids:
+            problems.append(
+                UnitProblem(unit.id, "type", f"Unit {unit.id} memakai jenis instansi yang tidak dikenal: {unit.type}")
+            )
+        unknown = set(unit.covers) - region_codes
+        if unknown:
+            problems.append(
+                UnitProblem(unit.id, "covers", f"Unit {unit.id} mencakup wilayah yang tidak dikenal: {sorted(unknown)}")
+            )
+    return problems
+
 
 def load_directory(path: Path) -> Directory:
     """Read and validate the directory YAML; raise DirectoryInvalid with a readable reason."""
@@ -164,14 +206,9 @@ def load_directory(path: Path) -> Directory:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise DirectoryInvalid(f"Berkas direktori {path} tidak sah di '{where}': {first['msg']}") from exc
-    type_ids = {t.id for t in parsed.agency_types}
-    region_codes = {r.code for r in parsed.regions}
-    for unit in parsed.units:
-        if unit.type not in type_ids:
-            raise DirectoryInvalid(f"Unit {unit.id} memakai jenis instansi yang tidak dikenal: {unit.type}")
-        unknown = set(unit.covers) - region_codes
-        if unknown:
-            raise DirectoryInvalid(f"Unit {unit.id} mencakup wilayah yang tidak dikenal: {sorted(unknown)}")
+    problems = unit_problems(parsed.units, parsed.agency_types, parsed.regions)
+    if problems:
+        raise DirectoryInvalid(problems[0].message)
     return Directory(
         office=parsed.office,
         resolution_days=parsed.resolution_days,

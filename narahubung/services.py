@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -28,12 +29,40 @@ def system_clock() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class LiveDirectory:
+    """The directory as it stands in the database: the YAML's office, regions and types, the stored units.
+
+    Staff edit units and focal points while the service runs (the review app, `narahubung directory
+    import`); every read compares the units' revision sum, one small query, and rebuilds on a change, so
+    a letter routed after an edit goes to the edited focal point. The classifier keeps the units it was
+    built with until the next start.
+    """
+
+    def __init__(self, base: Directory, factory: sessionmaker[Session]) -> None:
+        self._base = base
+        self._factory = factory
+        self._lock = threading.Lock()
+        self._revision: tuple[int, int] | None = None
+        self._current = base
+
+    def current(self) -> Directory:
+        with self._factory() as session:
+            revision = repo.directory_revision(session)
+            if revision == self._revision:
+                return self._current
+            with self._lock:
+                if revision != self._revision:
+                    self._current = self._base.with_units(repo.stored_units(session))
+                    self._revision = revision
+                return self._current
+
+
 @dataclass
 class Services:
     """Everything the stages need, built once from settings."""
 
     settings: Settings
-    directory: Directory
+    live_directory: LiveDirectory
     factory: sessionmaker[Session]
     blobs: BlobStore
     classifier: Classifier
@@ -43,6 +72,10 @@ class Services:
     # --- routing (issue 6) ---
     routing: RoutingConfig = field(default_factory=load_routing)
     drafts: Transport | None = None  # imap_draft letters: the office's Drafts folder
+
+    @property
+    def directory(self) -> Directory:
+        return self.live_directory.current()
 
     @property
     def reference_prefix(self) -> str:
@@ -57,7 +90,7 @@ def build_services(
     classifier: Classifier | None = None,
 ) -> Services:
     try:
-        directory = load_directory(settings.directory)
+        base = load_directory(settings.directory)
     except DirectoryInvalid as exc:
         raise DirectoryInvalid(f"{exc.message} (pengaturan NARAHUBUNG_DIRECTORY)") from exc
     url = settings.resolved_database_url
@@ -65,12 +98,14 @@ def build_services(
         upgrade(url)
     factory = session_factory(make_engine(url))
     with transaction(factory) as session:
-        repo.sync_directory(session, directory)
+        repo.sync_directory(session, base)  # seeds an empty database; staff edits are kept
+    live_directory = LiveDirectory(base, factory)
+    directory = live_directory.current()
     smtp = settings.smtp
     routing = load_routing(settings.routing_file)
     return Services(
         settings=settings,
-        directory=directory,
+        live_directory=live_directory,
         factory=factory,
         blobs=BlobStore(settings.blob_dir),
         classifier=classifier or load_classifier(directory),

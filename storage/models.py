@@ -216,7 +216,7 @@ class Delivery(Base):
 
 
 class UnitRow(Base):
-    """The directory as last synchronised from config (read by reports and the staff app)."""
+    """A unit of the directory: seeded from config, then edited by staff (the source of truth)."""
 
     __tablename__ = "units"
 
@@ -225,6 +225,9 @@ class UnitRow(Base):
     name: Mapped[str] = mapped_column(String(255))
     covers: Mapped[list[Any]] = mapped_column(default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # order as in the file
+    # +1 at every change of the unit or its focal points: running processes compare sum(revision) to notice
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     focal_points: Mapped[list[FocalPointRow]] = relationship(
         back_populates="unit", cascade="all, delete-orphan", order_by="FocalPointRow.position"

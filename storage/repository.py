@@ -8,10 +8,10 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from narahubung.directory import Directory
+from narahubung.directory import Directory, FocalPoint, Unit
 from narahubung.errors import ExitCode, NarahubungError
 from storage.blobs import BlobStore, sha256_of
 from storage.models import (
@@ -216,15 +216,29 @@ def pending_raw_ids(session: Session) -> list[int]:
     )
 
 
-def next_reference(session: Session, prefix: str, year: int) -> str:
-    """Hand out the next gap-free number of `year` inside the caller's transaction."""
-    counter = session.get(ReferenceCounter, year, with_for_update=True)
-    if counter is None:
-        counter = ReferenceCounter(year=year, last_number=0)
-        session.add(counter)
-    counter.last_number += 1
-    session.flush()
-    return f"{prefix}/{year}/{counter.last_number:06d}"
+DEFAULT_REFERENCE_FORMAT = "{prefix}/{year}/{number:06d}"
+
+
+def next_reference(session: Session, prefix: str, year: int, fmt: str = DEFAULT_REFERENCE_FORMAT) -> str:
+    """Hand out the next gap-free number of `year` inside the caller's transaction.
+
+    The counter row is created if missing (a no-op when a concurrent worker did it first), then
+    incremented in one UPDATE … RETURNING: that statement holds the row lock until the caller commits,
+    so concurrent workers queue on it, and a rollback gives the number back (no gaps).
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
+    session.execute(upsert(ReferenceCounter).values(year=year, last_number=0).on_conflict_do_nothing())
+    number = session.execute(
+        update(ReferenceCounter)
+        .where(ReferenceCounter.year == year)
+        .values(last_number=ReferenceCounter.last_number + 1)
+        .returning(ReferenceCounter.last_number)
+    ).scalar_one()
+    return fmt.format(prefix=prefix, year=year, number=number)
 
 
 def audit(
@@ -304,16 +318,78 @@ def record_staff_label(session: Session, case: Case, labels: StaffLabelling, *, 
     return row
 
 
-def sync_directory(session: Session, directory: Directory) -> int:
-    """Mirror the YAML directory into the units/focal_points tables. Returns the number of units."""
+# --- the directory in the database (issue 7): seeded from the YAML, then edited by staff ---
+
+
+@dataclass(frozen=True)
+class UnitChanges:
+    created: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    deactivated: tuple[str, ...] = ()
+
+    @property
+    def count(self) -> int:
+        return len(self.created) + len(self.updated) + len(self.deactivated)
+
+
+def sync_directory(session: Session, directory: Directory, *, replace: bool = False, actor: str = "system") -> int:
+    """Seed the units/focal_points tables from the YAML directory when they are empty (or `replace`).
+
+    Once seeded the rows are the source of truth (staff edit them), so a later start leaves them as they
+    are. Returns the number of active units.
+    """
+    if replace or not session.scalar(select(func.count()).select_from(UnitRow)):
+        write_units(session, directory.units, actor=actor, deactivate_missing=True)
+        return len(directory.units)
+    return session.scalar(select(func.count()).select_from(UnitRow).where(UnitRow.active)) or 0
+
+
+def unit_as_dict(unit: Unit) -> dict[str, Any]:
+    return unit.model_dump(mode="json")
+
+
+def row_as_unit(row: UnitRow) -> Unit:
+    return Unit(
+        id=row.id,
+        type=row.agency_type,
+        name=row.name,
+        covers=tuple(row.covers),
+        focal_points=tuple(
+            FocalPoint(name=f.name, title=f.title, email=f.email, phone=f.phone, role=f.role)  # type: ignore[arg-type]
+            for f in row.focal_points
+        ),
+    )
+
+
+def write_units(
+    session: Session, units: Sequence[Unit], *, actor: str, deactivate_missing: bool = False
+) -> UnitChanges:
+    """Make the unit rows say what `units` say; audit and count each unit that changed.
+
+    Focal point rows are replaced only when they differ, so an unchanged unit keeps its rows.
+    With `deactivate_missing`, stored units absent from `units` are deactivated (never deleted: old cases
+    still name them).
+    """
     existing = {u.id: u for u in session.scalars(select(UnitRow))}
-    seen: set[str] = set()
-    for unit in directory.units:
-        row = existing.get(unit.id) or UnitRow(id=unit.id)
+    created: list[str] = []
+    updated: list[str] = []
+    deactivated: list[str] = []
+    wanted_ids = {u.id for u in units}
+    for position, unit in enumerate(units):
+        row = existing.get(unit.id)
+        before = row_as_unit(row) if row is not None else None
+        if row is None:
+            if not deactivate_missing:  # one unit added beside the others: it goes last
+                position = (session.scalar(select(func.max(UnitRow.position))) or 0) + 1
+            row = UnitRow(id=unit.id, revision=0, position=position)
+            session.add(row)
+        was_active = row.active is not False
         row.agency_type = unit.type
         row.name = unit.name
         row.covers = list(unit.covers)
         row.active = True
+        if deactivate_missing:
+            row.position = position
         wanted = [(fp.name, fp.title, fp.email, fp.phone, fp.role) for fp in unit.focal_points]
         current = [(fp.name, fp.title, fp.email, fp.phone, fp.role) for fp in row.focal_points]
         if wanted != current:
@@ -321,9 +397,34 @@ def sync_directory(session: Session, directory: Directory) -> int:
                 FocalPointRow(position=i, name=n, title=t, email=e, phone=p, role=r)
                 for i, (n, t, e, p, r) in enumerate(wanted)
             ]
-        session.add(row)
-        seen.add(unit.id)
-    for unit_id, row in existing.items():
-        if unit_id not in seen:
-            row.active = False
-    return len(seen)
+        if before is None:
+            created.append(unit.id)
+            audit(session, "unit", unit.id, "unit_created", actor=actor, detail={"after": unit_as_dict(unit)})
+        elif before != unit or not was_active:
+            row.revision = (row.revision or 0) + 1
+            updated.append(unit.id)
+            audit(session, "unit", unit.id, "unit_updated", actor=actor,
+                  detail={"before": unit_as_dict(before), "after": unit_as_dict(unit)})
+    if deactivate_missing:
+        for unit_id, row in existing.items():
+            if unit_id not in wanted_ids and row.active:
+                row.active = False
+                row.revision = (row.revision or 0) + 1
+                deactivated.append(unit_id)
+                audit(session, "unit", unit_id, "unit_deactivated", actor=actor)
+    session.flush()
+    return UnitChanges(tuple(created), tuple(updated), tuple(deactivated))
+
+
+def stored_units(session: Session, *, include_inactive: bool = False) -> tuple[Unit, ...]:
+    """The units as staff see them, in the directory's order."""
+    query = select(UnitRow).order_by(UnitRow.position, UnitRow.id)
+    if not include_inactive:
+        query = query.where(UnitRow.active)
+    return tuple(row_as_unit(row) for row in session.scalars(query))
+
+
+def directory_revision(session: Session) -> tuple[int, int]:
+    """Changes whenever a unit or focal point changes (each change adds 1 to one unit's revision)."""
+    count, total = session.execute(select(func.count(), func.coalesce(func.sum(UnitRow.revision), 0))).one()
+    return int(count), int(total)

@@ -1,0 +1,122 @@
+"""The directory as staff edit it: units and focal points in the database, every change audited.
+
+The YAML file (`NARAHUBUNG_DIRECTORY`) still gives the office, regions and agency types; units and
+focal points live in the `units`/`focal_points` tables once seeded (see `storage.repository.sync_directory`).
+Running services notice a change at their next read (`narahubung.services.LiveDirectory`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from narahubung.directory import Directory, Unit
+from narahubung.errors import ExitCode, NarahubungError
+from review.directory_io import DirectoryImportInvalid, ImportProblem
+from storage import repository as repo
+from storage.models import AuditEvent, UnitRow
+
+
+class UnitNotFound(NarahubungError):
+    exit_code = ExitCode.BAD_INPUT
+
+    def __init__(self, unit_id: str) -> None:
+        super().__init__(f"Unit {unit_id!r} tidak ada di direktori.")
+        self.unit_id = unit_id
+
+
+@dataclass(frozen=True)
+class StoredUnit:
+    unit: Unit
+    active: bool
+    revision: int
+
+
+@dataclass(frozen=True)
+class UnitEvent:
+    at: datetime
+    actor: str
+    action: str
+    detail: dict[str, Any]
+
+
+def current_directory(session: Session, base: Directory) -> Directory:
+    """`base` (office, regions, types from the YAML) with the active units as stored."""
+    return base.with_units(repo.stored_units(session))
+
+
+def list_units(session: Session) -> list[StoredUnit]:
+    rows = session.scalars(select(UnitRow).order_by(UnitRow.active.desc(), UnitRow.position, UnitRow.id))
+    return [StoredUnit(repo.row_as_unit(row), row.active, row.revision) for row in rows]
+
+
+def get_unit(session: Session, unit_id: str) -> StoredUnit:
+    row = session.get(UnitRow, unit_id)
+    if row is None:
+        raise UnitNotFound(unit_id)
+    return StoredUnit(repo.row_as_unit(row), row.active, row.revision)
+
+
+def save_unit(session: Session, unit: Unit, *, actor: str, new: bool = False) -> repo.UnitChanges:
+    """Store one edited (or, with `new`, added) unit; audited with what it was before."""
+    exists = session.get(UnitRow, unit.id) is not None
+    if new and exists:
+        raise DirectoryImportInvalid([ImportProblem(None, f"unit {unit.id}.id", "unit dengan id ini sudah ada")])
+    if not new and not exists:
+        raise UnitNotFound(unit.id)
+    return repo.write_units(session, [unit], actor=actor)
+
+
+def set_unit_active(session: Session, unit_id: str, active: bool, *, actor: str) -> bool:
+    """Deactivate a unit (it gets no new cases; old cases keep naming it) or bring it back. True if changed."""
+    row = session.get(UnitRow, unit_id)
+    if row is None:
+        raise UnitNotFound(unit_id)
+    if row.active == active:
+        return False
+    row.active = active
+    row.revision += 1
+    repo.audit(session, "unit", unit_id, "unit_activated" if active else "unit_deactivated", actor=actor)
+    session.flush()
+    return True
+
+
+def import_units(session: Session, units: tuple[Unit, ...], *, actor: str) -> repo.UnitChanges:
+    """Make the stored directory equal the imported units; units missing from the file are deactivated."""
+    return repo.write_units(session, units, actor=actor, deactivate_missing=True)
+
+
+def unit_history(session: Session, unit_id: str, limit: int = 50) -> list[UnitEvent]:
+    events = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.entity == "unit", AuditEvent.entity_id == unit_id)
+        .order_by(AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return [UnitEvent(e.at, e.actor, e.action, e.detail) for e in events]
+
+
+@dataclass(frozen=True)
+class DirectoryDatabase:
+    """What the `narahubung directory` commands need: the YAML base and a migrated, seeded database."""
+
+    base: Directory
+    factory: Any  # sessionmaker[Session]
+
+
+def open_directory_database(settings: Any) -> DirectoryDatabase:
+    """Migrate the database of `settings` and seed its directory from the YAML if it is empty."""
+    from narahubung.directory import load_directory
+    from storage.db import make_engine, session_factory, transaction, upgrade
+
+    base = load_directory(settings.directory)
+    url = settings.resolved_database_url
+    upgrade(url)
+    factory = session_factory(make_engine(url))
+    with transaction(factory) as session:
+        repo.sync_directory(session, base)
+    return DirectoryDatabase(base, factory)
