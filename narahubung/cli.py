@@ -121,6 +121,49 @@ def db_upgrade(ctx: click.Context) -> None:
     console.print(f"Basis data mutakhir (revisi {current_revision(make_engine(url))}).")
 
 
+# --- staff review app: accounts and the web server (issue 7) ----------------------------------
+
+
+@main.group("user")
+def user_group() -> None:
+    """Staff accounts of the review app."""
+
+
+@user_group.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["reviewer", "supervisor", "admin"]), default="reviewer",
+              show_default=True, help="reviewer: works the queue; supervisor: also edits the directory; admin: all.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (one line).")
+@click.pass_context
+def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> None:
+    """Add a staff account NAME (the password is stored only as an argon2 hash)."""
+    from review.accounts import create_user
+    from storage.db import make_engine, session_factory, transaction, upgrade
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Kata sandi", hide_input=True, confirmation_prompt="Ulangi kata sandi")
+    url = _settings(ctx).resolved_database_url
+    upgrade(url)
+    with transaction(session_factory(make_engine(url))) as session:
+        user = create_user(session, name, password, role, actor="cli")
+    console.print(f"Pengguna {user.username} ({user.role}) ditambahkan.")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Serve the staff review app (queue, case page, directory, dashboard) until Ctrl-C."""
+    from review.serving import make_server
+
+    services = _services(ctx)
+    console.print(f"Aplikasi tinjauan staf: http://{host}:{port}/  (Ctrl-C untuk berhenti)")
+    make_server(services, host, port, log_level="info").run()
+
+
 # --- run / ingest ------------------------------------------------------------------------------
 
 
@@ -452,19 +495,24 @@ def cases(ctx: click.Context, status: str | None, limit: int) -> None:
 @main.command()
 @click.option("--keep", is_flag=True, help="Keep the previous demo data instead of starting afresh.")
 @click.pass_context
-def demo(ctx: click.Context, keep: bool) -> None:
+def demo(ctx: click.Context, keep: bool, no_serve: bool, port: int) -> None:
     """Run the whole product on the bundled sample inbox and directory.
 
     Starts a private Dovecot IMAP server holding the sample inbox and a local SMTP server that saves
     every mail it receives under data/demo/terkirim/, triages the inbox, delivers the drafts and shows
-    where each complaint went.
+    where each complaint went. Then it serves the staff review app on http://127.0.0.1:8000 (first
+    login printed) until Ctrl-C, unless --no-serve.
     """
     from narahubung.demo import run_demo
 
-    run_demo(_settings(ctx), console=console, keep=keep, run_once=_run_once_with_progress)
+    run_demo(_settings(ctx), console=console, keep=keep, run_once=_run_once_with_progress,
+             serve=not no_serve, port=port)
 
 
 # --- directory (units and focal points as staff edit them) -------------------------------------
+@click.option("--no-serve", is_flag=True, help="Exit after the triage instead of serving the staff review app.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+              help="Port of the staff review app (on 127.0.0.1).")
 
 
 @main.group("directory")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import shutil
 from email import message_from_bytes
 from email.policy import default as default_policy
@@ -14,13 +15,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from narahubung import pipeline
+from narahubung.errors import ExitCode, NarahubungError
 from narahubung.services import Services, build_services
 from narahubung.localservers import PrivateDovecot, SmtpSink
 from narahubung.settings import PROJECT_ROOT, Settings
-from storage.models import Case
+from storage.db import transaction
+from storage.models import Case, UserRole
 
 SAMPLES = PROJECT_ROOT / "samples"
 DEMO_USER, DEMO_PASSWORD = "pengaduan", "demo-rahasia"
+REVIEW_USER, REVIEW_PORT = "staf", 8000
+
+
+class DemoPortBusy(NarahubungError):
+    exit_code = ExitCode.SERVICE_UNAVAILABLE
 
 
 def run_demo(
@@ -29,6 +37,8 @@ def run_demo(
     console: Console,
     keep: bool,
     run_once: Callable[[Services], pipeline.RunReport] = pipeline.run_once,
+    serve: bool = True,
+    port: int = REVIEW_PORT,
 ) -> None:
     demo_dir = settings.data_dir / "demo"
     if demo_dir.exists() and not keep:
@@ -71,6 +81,37 @@ def run_demo(
             f"{len(report.delivery.failed)} gagal. Basis data: {demo_settings.resolved_database_url}"
         )
         console.print(f"Lihat lagi kapan saja: NARAHUBUNG_DATA_DIR={demo_dir} .venv/bin/narahubung cases")
+        password = _first_staff_user(services)
+        if serve:
+            # inside the `with`: "route now" in the app still reaches the demo's SMTP server
+            _serve_review_app(console, services, port, password)
+        else:
+            console.print(f"Aplikasi tinjauan staf: NARAHUBUNG_DATA_DIR={demo_dir} .venv/bin/narahubung serve  "
+                          f"(pengguna {REVIEW_USER}, kata sandi {password})")
+
+
+def _first_staff_user(services: Services) -> str:
+    """The demo's first staff account with a fresh password (printed once; only a hash is stored)."""
+    from review.accounts import set_or_create_user
+
+    password = secrets.token_urlsafe(9)
+    with transaction(services.factory) as session:
+        set_or_create_user(session, REVIEW_USER, password, UserRole.ADMIN, actor="demo")
+    return password
+
+
+def _serve_review_app(console: Console, services: Services, port: int, password: str) -> None:
+    from review.serving import make_server, port_is_free
+
+    if not port_is_free("127.0.0.1", port):
+        raise DemoPortBusy(f"Port {port} sudah dipakai; jalankan lagi dengan --port lain, atau --no-serve.")
+    server = make_server(services, "127.0.0.1", port)
+    console.print(
+        f"\n[bold]Aplikasi tinjauan staf:[/] http://127.0.0.1:{port}/  "
+        f"masuk sebagai [bold]{REVIEW_USER}[/] dengan kata sandi [bold]{password}[/]\n"
+        f"(kata sandi ini hanya ditampilkan sekali; Ctrl-C untuk berhenti)"
+    )
+    server.run()
 
 
 def _print_where_each_went(console: Console, services: Services, sent_dir: Path) -> None:

@@ -80,3 +80,17 @@ def load_user(session: Session, user_id: int) -> StaffUser | None:
 
 
 _DUMMY_HASH = hash_password("narahubung-dummy-password")
+
+
+def set_or_create_user(session: Session, username: str, password: str, role: str, *, actor: str) -> StaffUser:
+    """Create the account, or give an existing one this password and role (the demo's first login)."""
+    row = session.scalar(select(User).where(User.username == username.strip().lower()))
+    if row is None:
+        return create_user(session, username, password, role, actor=actor)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountInvalid(f"Kata sandi terlalu pendek: paling sedikit {MIN_PASSWORD_LENGTH} karakter.")
+    row.password_hash = hash_password(password)
+    row.role = role
+    row.active = True
+    repo.audit(session, "user", row.username, "password_set", actor=actor, detail={"role": role})
+    return staff_user(row)

@@ -14,6 +14,7 @@ from narahubung.services import Services
 from review.auth import LoginRequired, RoleRequired, login_redirect, role_refused
 from review.csrf import CsrfMiddleware
 from review.deps import REVIEW_DIR
+from review.headers import SecurityHeadersMiddleware
 from review.throttle import LoginThrottle
 
 SESSION_COOKIE = "narahubung_sesi"
@@ -32,6 +33,7 @@ def create_app(services: Services, *, secret_key: str | None = None, https_only:
     app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie=SESSION_COOKIE,
                        max_age=SESSION_MAX_AGE, same_site="lax", https_only=https_only)
     app.add_middleware(CsrfMiddleware, signing_secret=secret, cookie_secure=https_only)
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: also on CSRF refusals
     app.add_exception_handler(LoginRequired, login_redirect)
     app.add_exception_handler(RoleRequired, role_refused)
     app.mount("/static", StaticFiles(directory=str(REVIEW_DIR / "static")), name="static")

@@ -103,3 +103,98 @@ def shared_data():
             pytest.fail(message + " (CI is set: a failure, not a skip)")
         pytest.skip(message)
     return path
+
+
+# ---------------------------------------------------------------------------
+# 4. The staff review app (review/): services over a fresh SQLite file, a staff account,
+#    the app served by uvicorn on a free port, and headless Chromium (apt) driven by playwright
+# ---------------------------------------------------------------------------
+
+REVIEW_PASSWORD = "kata-sandi-uji-2026"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+                 "--disable-dev-shm-usage"]
+
+
+@pytest.fixture
+def review_services(tmp_path, smtp_sink, classifier):
+    """Services over a new SQLite file whose mail goes to this test's SMTP sink."""
+    from narahubung.services import build_services
+    from narahubung.settings import load_settings
+
+    return build_services(load_settings(data_dir=tmp_path / "data", smtp_url=smtp_sink.url), classifier=classifier)
+
+
+def triage(services, folder, mails) -> None:
+    """Store `mails` (bytes) as .eml files, then run the real pipeline over them (no delivery)."""
+    from narahubung.intake import ingest_paths
+    from narahubung.pipeline import process_pending
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for index, data in enumerate(mails):
+        path = folder / f"{index:03d}.eml"
+        path.write_bytes(data)
+        paths.append(path)
+    ingest_paths(services, paths)
+    process_pending(services)
+
+
+@pytest.fixture
+def review_user(review_services) -> tuple[str, str]:
+    """(name, password) of a reviewer account."""
+    from review.accounts import create_user
+    from storage.db import transaction
+
+    with transaction(review_services.factory) as session:
+        create_user(session, "staf", REVIEW_PASSWORD, "reviewer")
+    return "staf", REVIEW_PASSWORD
+
+
+@pytest.fixture
+def review_server(review_services) -> Iterator[str]:
+    """The app served by uvicorn in a thread on a free port; yields its base URL."""
+    from narahubung.localservers._ports import free_port
+    from review.serving import BackgroundServer, make_server
+
+    port = free_port()
+    with BackgroundServer(make_server(review_services, "127.0.0.1", port)):
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Headless Chromium from apt, driven by pip's playwright (never `playwright install`)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium):
+    """A fresh browser context and page; every JavaScript dialog it opens is recorded in `page.dialogs`."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 900}, locale="id-ID")
+    page = context.new_page()
+    page.dialogs = []  # type: ignore[attr-defined]
+
+    def record(dialog) -> None:
+        page.dialogs.append(dialog.message)  # type: ignore[attr-defined]
+        dialog.dismiss()
+
+    page.on("dialog", record)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots_dir():
+    """artifacts/screenshots/ in the checkout (gitignored): screenshots of the main pages."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,164 @@
+"""What the case page shows, computed from stored rows: pure functions, no I/O.
+
+- the original's headers and bodies (HTML sanitised with nh3: no scripts, no remote images, no styles);
+- the text the classifier read, cut into segments with the evidence spans marked;
+- the model's top candidates for unit, maladministration type and kind, with their scores.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from typing import Any, cast
+
+import nh3
+
+from narahubung.directory import Directory
+from storage.models import Classification, Document
+
+SHOWN_HEADERS = ("From", "To", "Cc", "Reply-To", "Date", "Subject", "Message-ID")
+# Mail HTML may format text, never run code, load remote content or restyle the page.
+HTML_TAGS = set(nh3.ALLOWED_TAGS) - {"img", "map", "area"}
+HTML_ATTRIBUTES: dict[str, set[str]] = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
+FIELD_NAMES = {
+    "kind": "jenis pesan",
+    "agency_type": "jenis instansi",
+    "region": "wilayah",
+    "maladministration": "maladministrasi",
+    "confidential": "minta dirahasiakan",
+    "case_ref": "nomor kasus",
+}
+
+
+@dataclass(frozen=True)
+class OriginalMail:
+    headers: list[tuple[str, str]]
+    plain: str | None
+    html: str | None  # already sanitised
+    problem: str | None = None
+
+
+def sanitise_html(html: str) -> str:
+    return nh3.clean(html, tags=HTML_TAGS, attributes=HTML_ATTRIBUTES, clean_content_tags={"script", "style"},
+                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
+
+
+def original_mail(data: bytes) -> OriginalMail:
+    """Headers and bodies of a stored message, for staff to read (never raises on a broken mail)."""
+    try:
+        msg = cast(EmailMessage, message_from_bytes(data, policy=default_policy))
+        headers = [(name, str(msg[name])) for name in SHOWN_HEADERS if msg[name] is not None]
+        plain_part = msg.get_body(("plain",))
+        html_part = msg.get_body(("html",))
+        plain = plain_part.get_content() if plain_part is not None else None
+        html = sanitise_html(html_part.get_content()) if html_part is not None else None
+        return OriginalMail(headers, plain, html)
+    except Exception as exc:  # a malformed mail is still shown as raw text
+        text = data.decode("utf-8", "replace")
+        return OriginalMail([], text, None, problem=f"Surel tidak dapat diurai sepenuhnya ({type(exc).__name__}); "
+                                                     "ditampilkan apa adanya.")
+
+
+def classifier_text(subject: str, documents: list[Document], is_mail: bool) -> str:
+    """The text the classifier read (MessageText.full_text), to which evidence offsets refer."""
+    body = "\n\n".join(_own(d) for d in documents if d.part == "body" and _own(d))
+    attachments = "\n\n".join(_own(d) for d in documents if d.part != "body" and _own(d))
+    if not is_mail:  # a scanned letter: everything is its body, and it has no subject
+        return "\n\n".join(p for p in (body, attachments) if p)
+    return "\n\n".join(p for p in (subject, body, attachments) if p)
+
+
+def _own(document: Document) -> str:
+    return document.text if document.clean_text is None else document.clean_text
+
+
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    field: str | None = None  # evidence field when this segment is marked
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Highlighted:
+    segments: list[Segment]
+    unplaced: list[dict[str, Any]]  # evidence whose span is not in the text (shown as a list)
+
+
+def highlight(text: str, evidence: list[dict[str, Any]]) -> Highlighted:
+    """Cut `text` into plain and marked segments; overlapping spans keep the first one."""
+    spans: list[tuple[int, int, str, str]] = []
+    unplaced: list[dict[str, Any]] = []
+    for item in evidence:
+        start, end = int(item.get("start", -1)), int(item.get("end", -1))
+        quoted = str(item.get("text", ""))
+        if not (0 <= start < end <= len(text)) or (quoted and text[start:end].lower() != quoted.lower()):
+            found = text.lower().find(quoted.lower()) if quoted else -1
+            if found < 0:
+                unplaced.append(item)
+                continue
+            start, end = found, found + len(quoted)
+        spans.append((start, end, str(item.get("field", "")), str(item.get("label", ""))))
+    segments: list[Segment] = []
+    position = 0
+    for start, end, field, label in sorted(spans):
+        if start < position:
+            continue
+        if start > position:
+            segments.append(Segment(text[position:start]))
+        segments.append(Segment(text[start:end], field, label))
+        position = end
+    if position < len(text):
+        segments.append(Segment(text[position:]))
+    return Highlighted(segments, unplaced)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: str
+    name: str
+    score: float
+
+
+def top_types(scores: dict[str, Any], directory: Directory, n: int = 3) -> list[Candidate]:
+    names = {m.id: m.name for m in directory.maladministration_types}
+    ranked = _ranked(scores.get("maladministration") or {})
+    return [Candidate(t, names.get(t, t), s) for t, s in ranked[:n]]
+
+
+def top_kinds(scores: dict[str, Any], kind_names: dict[str, str], n: int = 3) -> list[Candidate]:
+    ranked = _ranked(scores.get("kind") or {})
+    return [Candidate(k, kind_names.get(k, k), s) for k, s in ranked[:n]]
+
+
+def top_units(scores: dict[str, Any], directory: Directory, n: int = 3) -> list[Candidate]:
+    """Units ranked by P(agency type) × the best score of a region they cover, normalised to sum 1.
+
+    A unit that covers no region (province-wide), or the only unit of its type, takes the type's
+    score alone: the region does not decide between units there.
+    """
+    agency = {k: float(v) for k, v in (scores.get("agency_type") or {}).items()}
+    region = {k: float(v) for k, v in (scores.get("region") or {}).items()}
+    raw: list[tuple[str, float]] = []
+    for unit in directory.units:
+        p_type = agency.get(unit.type, 0.0)
+        if p_type <= 0:
+            continue
+        alone = not unit.covers or len(directory.units_of_type(unit.type)) == 1
+        p_region = 1.0 if alone else max((region.get(code, 0.0) for code in unit.covers), default=0.0)
+        if p_region > 0:
+            raw.append((unit.id, p_type * p_region))
+    total = sum(s for _, s in raw) or 1.0
+    ranked = sorted(((u, s / total) for u, s in raw), key=lambda x: (-x[1], x[0]))
+    names = {u.id: u.name for u in directory.units}
+    return [Candidate(u, names.get(u, u), s) for u, s in ranked[:n]]
+
+
+def _ranked(values: dict[str, Any]) -> list[tuple[str, float]]:
+    return sorted(((k, float(v)) for k, v in values.items()), key=lambda x: (-x[1], x[0]))
+
+
+def latest(classifications: list[Classification]) -> Classification | None:
+    return classifications[-1] if classifications else None
