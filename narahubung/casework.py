@@ -7,17 +7,20 @@ after recording its corrections. Errors are typed and speak Indonesian to staff.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ingest.imap.triage import apply_due_marks, marks_for, schedule_marks
 from narahubung.errors import ExitCode, NarahubungError
 from narahubung.services import Services
-from routing.draft import Attachment, Draft, DraftFacts
+from routing.draft import Draft
+from routing.letters import Letters
 from routing.outbox import DeliveryReport, enqueue
 from storage import repository as repo
-from storage.db import transaction
-from storage.models import Case, CaseStatus, Document
+from storage.db import transaction, write_with_retry
+from storage.models import Case, CaseStatus, RawMessage
 
 DELIVERY_MODES = ("smtp", "imap_draft")
 
@@ -78,25 +81,35 @@ def route_case(
     letter_text: str | None = None,
     forward_attachments: bool | None = None,
 ) -> RouteOutcome:
-    """Forward the case to its unit (or `unit_id`) now, in one transaction with its outbox row."""
+    """Forward the case to its unit (or `unit_id`) now; the outbox row is written in the same transaction."""
     mode = mode or default_mode(services)
     if mode not in DELIVERY_MODES:
         raise UnknownDeliveryMode(f"Cara pengiriman '{mode}' tidak dikenal; pilih salah satu: {', '.join(DELIVERY_MODES)}.")
-    with transaction(services.factory) as session:
+
+    def work(session: Session) -> RouteOutcome:
         case = _case(session, reference, for_update=True)
         if case.status == CaseStatus.ROUTED or any(d.purpose == "forward" for d in case.deliveries):
             raise CaseAlreadyRouted(f"Kasus {reference} sudah diteruskan; surat tidak dikirim dua kali.")
         target = unit_id or case.unit_id
-        draft = _forward_draft(services, session, case, target, letter_text, forward_attachments)
-        delivery = enqueue(session, services.blobs, case, draft, services.clock(), transport=mode)
+        now = services.clock()
+        draft = _forward_draft(services, session, case, target, letter_text, forward_attachments, now)
+        delivery = enqueue(session, services.blobs, case, draft, now, purpose="forward", transport=mode)
         previous_unit = case.unit_id
         case.unit_id = target
+        case.routed_at = now
+        case.route_rule = "staf"
+        case.review_reasons = [f"diteruskan ke {target} oleh {actor}"]
         repo.audit(session, "case", case.reference, "route_by_staff", actor=actor,
                    detail={"unit": target, "previous_unit": previous_unit, "mode": mode,
-                           "letter_edited": letter_text is not None})
-        repo.set_case_status(session, case, CaseStatus.ROUTED, "routed", unit=target, to=list(draft.to),
-                             cc=list(draft.cc), actor=actor)
+                           "letter_edited": letter_text is not None, "attachments": forward_attachments})
+        repo.set_case_status(session, case, CaseStatus.ROUTED, "routed", actor=actor, unit=target,
+                             to=list(draft.to), cc=list(draft.cc), mode=mode)
+        _reschedule_marks(services, session, case)
         return RouteOutcome(case.reference, target or "", draft.to, draft.cc, (delivery.id,), mode)
+
+    outcome = write_with_retry(services.factory, work)
+    _apply_marks_of(services, reference)
+    return outcome
 
 
 def preview_draft(services: Services, reference: str, *, unit_id: str | None = None) -> DraftPreview:
@@ -104,27 +117,34 @@ def preview_draft(services: Services, reference: str, *, unit_id: str | None = N
     with services.factory() as session:
         case = _case(session, reference)
         target = unit_id or case.unit_id
-        draft = _forward_draft(services, session, case, target, None, None)
+        draft = _forward_draft(services, session, case, target, None, None, services.clock())
         return DraftPreview(case.reference, target or "", draft.subject, draft.to, draft.cc, _body_text(draft))
 
 
 def deliver_now(services: Services) -> DeliveryReport:
-    """Send whatever is pending in the outbox."""
+    """Send whatever is pending in the outbox: SMTP letters and IMAP drafts."""
     from narahubung.pipeline import deliver
 
     return deliver(services)
 
 
 def refresh_triage_marks(services: Services, reference: str) -> None:
-    """After a staff correction: the original mail's keywords and folder must follow the case."""
+    """After a staff correction: the original mail's keywords and folder follow the case (point 8).
+
+    The new marks are recorded first (so a lost connection leaves them due for the next round),
+    then put on the server at once.
+    """
     with transaction(services.factory) as session:
         case = _case(session, reference)
+        _reschedule_marks(services, session, case)
         repo.audit(session, "case", case.reference, "triage_marks_due",
                    detail={"kind": case.kind, "unit": case.unit_id, "status": case.status})
+    _apply_marks_of(services, reference)
 
 
 def default_mode(services: Services) -> str:
-    return "smtp"
+    forward = next((r for r in services.routing.rules if r.action == "forward"), None)
+    return forward.mode if forward else "smtp"
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -147,6 +167,7 @@ def _forward_draft(
     unit_id: str | None,
     letter_text: str | None,
     forward_attachments: bool | None,
+    now: datetime,
 ) -> Draft:
     if not unit_id:
         raise CaseHasNoUnit(f"Kasus {case.reference} belum punya unit tujuan; pilih unitnya dahulu.")
@@ -156,34 +177,28 @@ def _forward_draft(
     recipients = services.directory.recipients(unit.id)
     if not recipients.to:
         raise UnitHasNoFocalPoint(f"{unit.name} belum menunjuk narahubung; surat tidak dapat dikirim.")
-    documents = list(session.scalars(select(Document).where(Document.raw_message_id == case.raw_message_id)
-                                     .order_by(Document.id)))
-    text = letter_text if letter_text is not None else "\n\n".join(
-        (d.clean_text or d.text) for d in documents if (d.clean_text or d.text)
-    )
-    attachments = tuple(
-        Attachment(d.filename or "lampiran", d.content_type or "application/octet-stream", services.blobs.get(d.blob_sha256))
-        for d in documents
-        if d.blob_sha256
-    )
-    facts = DraftFacts(
-        reference=case.reference,
-        subject=case.subject,
-        text=text,
-        received_at=case.received_at,
-        deadline_at=case.deadline_at,
-        resolution_days=services.directory.resolution_days,
-        complainant_name=case.complainant_name,
-        complainant_email=case.complainant_email,
-        confidential=case.confidential,
-        maladministration=tuple(case.maladministration),
-        attachments=attachments,
-        forward_attachments=forward_attachments,
-    )
-    names = {m.id: m.name for m in services.directory.maladministration_types}
-    return services.composer.compose(
-        facts, unit, recipients, tuple(names.get(m, m) for m in case.maladministration), services.clock()
-    )
+    letters = Letters(services.composer, services.directory, services.routing, services.blobs)
+    facts = letters.facts(session, case, text=letter_text, forward_attachments=forward_attachments)
+    return letters.forward(facts, case, unit, recipients, now)
+
+
+def _reschedule_marks(services: Services, session: Session, case: Case) -> None:
+    raw = session.get(RawMessage, case.raw_message_id)
+    if raw is None or not services.routing.triage.enabled:
+        return
+    unit = services.directory.unit(case.unit_id) if case.unit_id else None
+    latest = case.classifications[-1] if case.classifications else None
+    agency_type = unit.type if unit else (latest.agency_type if latest else None)
+    schedule_marks(session, raw, marks_for(services.routing.triage, case.kind, agency_type, case.status))
+
+
+def _apply_marks_of(services: Services, reference: str) -> None:
+    if not services.routing.triage.enabled:
+        return
+    with services.factory() as session:
+        raw_id = session.scalar(select(Case.raw_message_id).where(Case.reference == reference))
+    if raw_id is not None:
+        apply_due_marks(services.factory, services.settings, services.clock, only=raw_id)
 
 
 def _body_text(draft: Draft) -> str:

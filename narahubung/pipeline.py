@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from classify.decision import Decision, MessageText
@@ -22,12 +23,18 @@ from ingest.parse import ParsedMail, parse_message
 from narahubung.errors import SettingsInvalid
 from narahubung.intake import IngestReport, drop_folder_once, sync_mailboxes
 from narahubung.services import Services
-from routing.draft import Attachment, DraftFacts
+from ingest.imap.triage import MarksReport, apply_due_marks, marks_for, schedule_marks
+from routing.deadlines import TendReport, tend
+from routing.letters import Letters
 from routing.outbox import DeliveryReport, deliver_pending, enqueue, pending_count, recover_interrupted
 from routing.plan import RoutePlan, plan_route
+from routing.threads import ThreadMatch, find_thread, looks_like_bounce, reference_pattern
+from routing.transport import Transport
 from storage import repository as repo
 from storage.db import write_with_retry
-from storage.models import Case, CaseStatus, Classification, Document, RawMessage, RawStatus
+from storage.models import Case, CaseMessage, CaseStatus, Classification, Document, RawMessage, RawStatus
+
+ROUTING_PURPOSES = ("forward", "referral", "reply")
 
 log = logging.getLogger("narahubung.pipeline")
 WIB = ZoneInfo("Asia/Jakarta")
@@ -180,19 +187,33 @@ def _record(
         raw.message_id = parsed.message_id or raw.message_id
         raw.defects = list(parsed.defects)
     _store_documents(services, session, raw, documents)
-    case = case or _open_case(services, session, raw, parsed)
-    _store_classification(session, case, decision, services.clock())
     plan = plan_route(
         decision,
         services.directory,
         services.settings.auto_route_threshold,
         damage=parsed.damage if parsed else (),
         machine_generated=parsed.auto_reply_reason if parsed else None,
+        routing=services.routing,
     )
-    if case.deliveries:  # already forwarded once: re-reading it must never send it again
-        plan = RoutePlan("keep", ("sudah diteruskan sebelumnya; tidak dikirim ulang",), unit_id=case.unit_id)
+    if case is None and parsed is not None:
+        attached = _attach_to_case(services, session, raw, parsed, decision, plan)
+        if attached is not None:
+            raw.status = RawStatus.PROCESSED
+            repo.audit(session, "raw_message", raw.id, "attached", from_status=previous, to_status=raw.status,
+                       detail={"case": attached.reference})
+            return attached
+    if plan.action == "follow_up":  # it names a case we do not know
+        plan = RoutePlan("review", (f"tindak lanjut untuk kasus {plan.case_ref} yang tidak ditemukan; perlu staf",),
+                         unit_id=plan.unit_id, rule=plan.rule)
+    case = case or _open_case(services, session, raw, parsed)
+    _store_classification(session, case, decision, services.clock())
+    if any(d.purpose in ROUTING_PURPOSES for d in case.deliveries):  # re-reading it must never send it again
+        plan = RoutePlan("keep", ("sudah diteruskan sebelumnya; tidak dikirim ulang",), unit_id=case.unit_id,
+                         rule=case.route_rule)
     else:
         _apply_plan(services, session, case, plan, decision, parsed, documents)
+        _acknowledge(services, session, case, parsed, decision, plan)
+    _schedule_triage(services, session, raw, case.kind, _agency_type(services, case, decision), case.status)
     raw.status = RawStatus.PROCESSED
     repo.audit(session, "raw_message", raw.id, "processed", from_status=previous, to_status=raw.status)
     return _result(raw, case, plan)
@@ -303,6 +324,10 @@ def _store_classification(session: Session, case: Case, decision: Decision, now:
     case.confidential = decision.confidential
 
 
+def _letters(services: Services) -> Letters:
+    return Letters(services.composer, services.directory, services.routing, services.blobs)
+
+
 def _apply_plan(
     services: Services,
     session: Session,
@@ -312,49 +337,184 @@ def _apply_plan(
     parsed: ParsedMail | None,
     documents: list[ExtractedDocument],
 ) -> None:
+    """Carry out a plan in the caller's transaction: the outbox row is written with the decision."""
     case.review_reasons = list(plan.reasons)
+    case.route_rule = plan.rule
+    if decision is not None:
+        case.other_province = decision.other_province
+    now = services.clock()
+    letters = _letters(services)
     if plan.action == "archive":
         repo.set_case_status(session, case, CaseStatus.ARCHIVED, "archived", reasons=list(plan.reasons))
         return
-    if plan.action != "forward" or decision is None or plan.recipients is None or plan.unit_id is None:
-        repo.set_case_status(session, case, CaseStatus.NEEDS_REVIEW, "held_for_review", reasons=list(plan.reasons))
+    if plan.action == "forward" and plan.recipients is not None and plan.unit_id is not None:
+        unit = services.directory.unit(plan.unit_id)
+        assert unit is not None  # plan_route only forwards to a unit of the directory
+        draft = letters.forward(letters.facts(session, case), case, unit, plan.recipients, now)
+        enqueue(session, services.blobs, case, draft, now, purpose="forward", transport=plan.mode)
+        case.routed_at = now
+        repo.set_case_status(session, case, CaseStatus.ROUTED, "routed", unit=unit.id, to=list(draft.to),
+                             cc=list(draft.cc), rule=plan.rule, mode=plan.mode, reasons=list(plan.reasons))
         return
-    unit = services.directory.unit(plan.unit_id)
-    assert unit is not None  # plan_route only forwards to a unit of the directory
-    text = "\n\n".join(d.own_words for d in documents if d.own_words)
-    facts = DraftFacts(
-        reference=case.reference,
-        subject=case.subject,
-        text=text,
-        received_at=case.received_at,
-        deadline_at=case.deadline_at,
-        resolution_days=services.directory.resolution_days,
-        complainant_name=case.complainant_name,
-        complainant_email=case.complainant_email,
-        confidential=case.confidential,
-        maladministration=tuple(decision.maladministration),
-        attachments=tuple(
-            Attachment(d.filename or "lampiran", d.content_type, d.payload) for d in documents if d.payload
-        ),
-    )
-    names = {m.id: m.name for m in services.directory.maladministration_types}
-    draft = services.composer.compose(
-        facts, unit, plan.recipients, tuple(names.get(m, m) for m in decision.maladministration), services.clock()
-    )
-    enqueue(session, services.blobs, case, draft, services.clock())
-    repo.set_case_status(session, case, CaseStatus.ROUTED, "routed", unit=unit.id, to=list(draft.to), cc=list(draft.cc))
+    if plan.action == "referral" and plan.office is not None:
+        draft = letters.referral(letters.facts(session, case), case, plan.office, now)
+        enqueue(session, services.blobs, case, draft, now, purpose="referral", transport=plan.mode)
+        case.routed_at = now
+        repo.set_case_status(session, case, CaseStatus.REFERRED, "referred", to=list(draft.to), rule=plan.rule,
+                             mode=plan.mode, reasons=list(plan.reasons))
+        return
+    if plan.action == "reply" and case.complainant_email:
+        draft = letters.reply(letters.facts(session, case), case, now)
+        enqueue(session, services.blobs, case, draft, now, purpose="reply", transport=plan.mode)
+        where = "folder Drafts" if plan.mode == "imap_draft" else "kotak keluar"
+        case.review_reasons = [*plan.reasons, f"draf jawaban disimpan di {where}; periksa sebelum dikirim"]
+        repo.set_case_status(session, case, CaseStatus.NEEDS_REVIEW, "reply_drafted", rule=plan.rule,
+                             mode=plan.mode, reasons=case.review_reasons)
+        return
+    repo.set_case_status(session, case, CaseStatus.NEEDS_REVIEW, "held_for_review", reasons=list(plan.reasons))
+
+
+def _acknowledge(
+    services: Services, session: Session, case: Case, parsed: ParsedMail | None, decision: Decision | None,
+    plan: RoutePlan,
+) -> None:
+    """Tanda terima: once per case, to a person who wrote, never to a machine or a null sender."""
+    life = services.routing.life
+    if not life.acknowledge or parsed is None or decision is None or plan.action == "archive":
+        return
+    if decision.kind not in life.acknowledge_kinds or not case.complainant_email:
+        return
+    if parsed.is_auto_reply or parsed.headers.get("return-path", "").strip() == "<>":
+        return
+    if case.complainant_email.lower() == services.directory.office.sender_email.lower():
+        return  # our own mail come back: never a loop
+    if any(d.purpose == "acknowledgement" for d in case.deliveries):
+        return
+    now = services.clock()
+    draft = _letters(services).acknowledgement(case, now, parsed.message_id)
+    enqueue(session, services.blobs, case, draft, now, purpose="acknowledgement", transport="smtp")
+
+
+def _attach_to_case(
+    services: Services, session: Session, raw: RawMessage, parsed: ParsedMail, decision: Decision | None,
+    plan: RoutePlan,
+) -> ProcessResult | None:
+    """A reply, bounce or follow-up of a known case is stored on that case and opens no case of its own."""
+    if session.scalar(select(CaseMessage).where(CaseMessage.raw_message_id == raw.id)) is not None:
+        return None
+    bounce = looks_like_bounce(parsed.headers, parsed.sender_email)
+    reference_re = reference_pattern(services.routing.life.reference_format, services.reference_prefix)
+    match = find_thread(session, parsed.headers, parsed.subject, parsed.sender_email,
+                        services.blobs.get(raw.sha256), reference_re, bounce)
+    if match is None and plan.action == "follow_up" and plan.case_ref:
+        found = session.scalar(select(Case).where(func.upper(Case.reference) == plan.case_ref.upper()))
+        match = ThreadMatch(found, "case_ref") if found is not None else None
+    if match is None:
+        return None
+    case, now = match.case, services.clock()
+    sender = (parsed.sender_email or "").lower()
+    if parsed.auto_reply_reason:
+        kind = "bounce" if bounce else "auto_reply"
+    elif case.complainant_email and sender == case.complainant_email.lower():
+        kind = "thanks" if decision is not None and decision.kind == "thanks" else "follow_up"
+    else:
+        kind = "reply"
+    session.add(CaseMessage(case_id=case.id, raw_message_id=raw.id, kind=kind, matched_by=match.matched_by,
+                            sender=sender[:255], subject=parsed.subject or "", received_at=raw.received_at))
+    repo.audit(session, "case", case.reference, f"message_{kind}",
+               detail={"raw_message": raw.id, "matched_by": match.matched_by, "from": sender})
+    note = {
+        "reply": f"balasan dari {sender} dicatat pada kasus {case.reference}",
+        "bounce": f"surat kasus {case.reference} dipantulkan server penerima",
+        "auto_reply": f"balasan otomatis dari {sender} dicatat pada kasus {case.reference}",
+        "follow_up": f"tindak lanjut pelapor dilampirkan ke kasus {case.reference}",
+        "thanks": f"ucapan terima kasih pelapor dicatat pada kasus {case.reference}",
+    }[kind]
+    if kind == "reply" and case.status not in (CaseStatus.ANSWERED, CaseStatus.ARCHIVED):
+        case.answered_at = now
+        repo.set_case_status(session, case, CaseStatus.ANSWERED, "answered", by=sender, matched_by=match.matched_by)
+    elif kind == "bounce":
+        if match.delivery is not None:
+            match.delivery.last_error = f"dipantulkan: {parsed.subject}"[:500]
+        if match.delivery is None or match.delivery.purpose != "acknowledgement":
+            case.review_reasons = [*case.review_reasons, note]
+            repo.set_case_status(session, case, CaseStatus.BOUNCED, "bounced", matched_by=match.matched_by)
+    elif kind == "follow_up":
+        note = _forward_follow_up(services, session, case, raw, parsed) or note
+    _schedule_triage(services, session, raw, "follow_up" if kind in ("follow_up", "thanks") else None,
+                     _agency_type(services, case, None), case.status)
+    return ProcessResult(raw.id, case.reference, case.status, kind, case.unit_id, (note,))
+
+
+def _forward_follow_up(services: Services, session: Session, case: Case, raw: RawMessage, parsed: ParsedMail) -> str | None:
+    """Send the complainant's addition to the focal point the case went to (same recipients)."""
+    forward = next((d for d in reversed(case.deliveries) if d.purpose == "forward"), None)
+    if forward is None:
+        return None
+    rule = next((r for r in services.routing.rules if r.action == "follow_up"), None)
+    letters, now = _letters(services), services.clock()
+    facts = letters.facts(session, case, raw_message_id=raw.id)
+    unit = services.directory.unit(case.unit_id) if case.unit_id else None
+    draft = letters.follow_up(facts, case, tuple(forward.to_addrs), tuple(forward.cc_addrs),
+                              unit.name if unit else ", ".join(forward.to_addrs), raw.received_at,
+                              forward.message_id, now)
+    enqueue(session, services.blobs, case, draft, now, purpose="follow_up", transport=rule.mode if rule else "smtp")
+    return f"tindak lanjut pelapor diteruskan ke {', '.join(draft.to)} (kasus {case.reference})"
+
+
+def _agency_type(services: Services, case: Case, decision: Decision | None) -> str | None:
+    if decision is not None and decision.agency_type:
+        return decision.agency_type
+    unit = services.directory.unit(case.unit_id) if case.unit_id else None
+    if unit is not None:
+        return unit.type
+    latest = case.classifications[-1] if case.classifications else None
+    return latest.agency_type if latest else None
+
+
+def _schedule_triage(
+    services: Services, session: Session, raw: RawMessage, kind: str | None, agency_type: str | None, status: str
+) -> None:
+    """Record the keywords/folder the original mail should carry; applied on the server after commit."""
+    if not services.routing.triage.enabled or raw.mailbox is None or raw.uid is None or raw.uidvalidity is None:
+        return
+    schedule_marks(session, raw, marks_for(services.routing.triage, kind, agency_type, status))
 
 
 # --- deliver and run ---------------------------------------------------------------------------
 
 
+def tend_cases(services: Services) -> TendReport:
+    """Reminders and escalations that are due now (by the injected clock)."""
+    return tend(services.factory, lambda: _letters(services), services.clock())
+
+
+def apply_marks(services: Services) -> MarksReport:
+    """Put the due triage keywords and folders on the office mailbox's original mails."""
+    if not services.routing.triage.enabled:
+        return MarksReport()
+    return apply_due_marks(services.factory, services.settings, services.clock)
+
+
+def transports(services: Services) -> dict[str, Transport]:
+    found: dict[str, Transport] = {}
+    if services.transport is not None:
+        found["smtp"] = services.transport
+    if services.drafts is not None:
+        found["imap_draft"] = services.drafts
+    return found
+
+
 def deliver(services: Services, on_result: Callable[..., None] | None = None) -> DeliveryReport:
-    if services.transport is None:
+    if services.transport is None and services.drafts is None:
         raise SettingsInvalid(
             "Pengaturan NARAHUBUNG_SMTP_URL belum diisi: surat untuk narahubung tidak dapat dikirim."
         )
-    recover_interrupted(services.factory)
-    return deliver_pending(services.factory, services.blobs, services.transport, services.clock, on_result)
+    by_mode = transports(services)
+    life = services.routing.life
+    recover_interrupted(services.factory, by_mode)
+    return deliver_pending(services.factory, services.blobs, by_mode, services.clock, on_result,
+                           retry_base=timedelta(minutes=life.retry_base_minutes), max_attempts=life.max_attempts)
 
 
 @dataclass
@@ -362,6 +522,8 @@ class RunReport:
     ingest: IngestReport = field(default_factory=IngestReport)
     processed: list[ProcessResult] = field(default_factory=list)
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
+    tended: TendReport = field(default_factory=TendReport)
+    marks: MarksReport = field(default_factory=MarksReport)
 
 
 @dataclass
@@ -390,9 +552,11 @@ def run_once(services: Services, hooks: RunHooks | None = None) -> RunReport:
         with services.factory() as session:
             hooks.on_processing_total(len(repo.pending_raw_ids(session)))
     report.processed = process_pending(services, on_result=hooks.on_processed)
-    if services.transport is not None:
+    report.tended = tend_cases(services)
+    if services.transport is not None or services.drafts is not None:
         if hooks.on_delivery_total:
             with services.factory() as session:
                 hooks.on_delivery_total(pending_count(session))
         report.delivery = deliver(services, on_result=hooks.on_delivered)
+    report.marks = apply_marks(services)
     return report

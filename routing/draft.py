@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -22,6 +23,7 @@ BULAN = (
 )
 SUMMARY_CHARS = 3000
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?:\+62|\b0)[\s.-]?8\d{1,3}(?:[\s.-]?\d{2,4}){2,3}\b")
 _NIK = re.compile(r"\b\d{16}\b")
@@ -69,6 +71,26 @@ class Draft:
     to: tuple[str, ...]
     cc: tuple[str, ...]
     data: bytes  # the whole RFC 5322 message, exactly as it will be sent
+    reply_to: str | None = None  # the plus-address the answer comes back to
+
+
+def one_line(value: str) -> str:
+    """A header value on one line: CR, LF and other control characters become spaces."""
+    return " ".join(_CONTROL.sub(" ", value).split())
+
+
+def plus_address(address: str, reference: str, pattern: str = "{local}+{token}@{domain}") -> str:
+    """The office address with the case in it (narahubung+ORI-BABEL.2026.000123@…): replies find their case."""
+    local, _, domain = address.partition("@")
+    return pattern.format(local=local, token=_token(reference), domain=domain)
+
+
+def _token(reference: str) -> str:
+    return re.sub(r"[^A-Za-z0-9-]+", ".", reference).strip(".")
+
+
+def _msgid_part(reference: str) -> str:
+    return _token(reference) or "narahubung"
 
 
 def tanggal(value: datetime) -> str:
@@ -116,6 +138,7 @@ class DraftComposer:
         recipients: Recipients,
         malad_names: tuple[str, ...],
         now: datetime,
+        reply_to: str | None = None,
     ) -> Draft:
         names = tuple(n for n in (facts.complainant_name,) if n)
         summary = facts.text[:SUMMARY_CHARS].strip() or "(laporan tanpa isi teks; lihat lampiran)"
@@ -139,20 +162,57 @@ class DraftComposer:
             "summary": summary,
             "attachments": [a.filename for a in attachments],
         }
-        subject = self.env.get_template("forward_subject.txt.j2").render(context).strip()
-        body = self.env.get_template("forward.txt.j2").render(context)
+        return self.letter(
+            "forward",
+            context,
+            to=tuple((fp.name, fp.email) for fp in recipients.to),
+            cc=tuple((fp.name, fp.email) for fp in recipients.cc),
+            reference=facts.reference,
+            now=now,
+            attachments=attachments,
+            reply_to=reply_to,
+        )
+
+    def letter(
+        self,
+        template: str,
+        context: dict[str, Any],
+        *,
+        to: tuple[tuple[str, str], ...],
+        reference: str,
+        now: datetime,
+        cc: tuple[tuple[str, str], ...] = (),
+        attachments: tuple[Attachment, ...] = (),
+        reply_to: str | None = None,
+        in_reply_to: str | None = None,
+        sender: str | None = None,
+    ) -> Draft:
+        """Render `<template>.txt.j2` and `<template>_subject.txt.j2` into one message on the wire.
+
+        Every header value is made one line first: a CR or LF from a complainant's subject can never
+        start a header of its own.
+        """
+        context = {"office": self.office, "reference": reference, "now": now, **context}
+        subject = one_line(self.env.get_template(f"{template}_subject.txt.j2").render(context))
+        body = self.env.get_template(f"{template}.txt.j2").render(context)
 
         domain = self.office.sender_email.rpartition("@")[2] or "narahubung.local"
-        message_id = make_msgid(idstring=facts.reference.replace("/", "."), domain=domain)
+        message_id = make_msgid(idstring=_msgid_part(reference), domain=domain)
         msg = EmailMessage()
-        msg["From"] = formataddr((self.office.name, self.office.sender_email))
-        msg["To"] = ", ".join(formataddr((fp.name, fp.email)) for fp in recipients.to)
-        if recipients.cc:
-            msg["Cc"] = ", ".join(formataddr((fp.name, fp.email)) for fp in recipients.cc)
+        msg["From"] = formataddr((one_line(self.office.name), self.office.sender_email))
+        msg["To"] = ", ".join(formataddr((one_line(name), email)) for name, email in to)
+        if cc:
+            msg["Cc"] = ", ".join(formataddr((one_line(name), email)) for name, email in cc)
+        if reply_to:
+            msg["Reply-To"] = reply_to
         msg["Subject"] = subject
         msg["Date"] = format_datetime(now.astimezone(WIB))
         msg["Message-ID"] = message_id
-        msg["X-Narahubung-Reference"] = facts.reference
+        if in_reply_to:
+            msg["In-Reply-To"] = in_reply_to
+            msg["References"] = in_reply_to
+        msg["X-Narahubung-Reference"] = one_line(reference)
+        msg["X-Narahubung-Letter"] = template  # forward, acknowledgement, reminder … (for mail filters)
         msg.set_content(body)
         for attachment in attachments:
             maintype, _, subtype = attachment.content_type.partition("/")
@@ -160,13 +220,14 @@ class DraftComposer:
                 attachment.payload,
                 maintype=maintype or "application",
                 subtype=subtype or "octet-stream",
-                filename=attachment.filename,
+                filename=one_line(attachment.filename),
             )
         return Draft(
             message_id=message_id,
             subject=subject,
-            sender=self.office.sender_email,
-            to=tuple(fp.email for fp in recipients.to),
-            cc=tuple(fp.email for fp in recipients.cc),
+            sender=sender or reply_to or self.office.sender_email,
+            to=tuple(email for _, email in to),
+            cc=tuple(email for _, email in cc),
             data=msg.as_bytes(policy=SMTP_POLICY),
+            reply_to=reply_to,
         )

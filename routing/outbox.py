@@ -7,11 +7,11 @@ automatically; it is marked failed for staff to check.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from narahubung.errors import DeliveryFailed
@@ -22,7 +22,8 @@ from storage.db import transaction
 from storage.models import Case, Delivery, DeliveryStatus
 from storage.repository import audit
 
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 6
+RETRY_BASE = timedelta(minutes=5)
 INTERRUPTED = "pengiriman terputus; periksa kotak keluar server sebelum mengirim ulang"
 
 
@@ -51,6 +52,7 @@ def enqueue(
         cc_addrs=list(draft.cc),
         subject=draft.subject,
         message_id=draft.message_id,
+        reply_to=draft.reply_to,
         blob_sha256=blobs.put(draft.data),
         status=DeliveryStatus.PENDING,
         attempts=0,
@@ -66,31 +68,61 @@ def pending_count(session: Session) -> int:
     return session.scalar(select(func.count()).where(Delivery.status == DeliveryStatus.PENDING)) or 0
 
 
-def recover_interrupted(factory: sessionmaker[Session]) -> int:
+def recover_interrupted(factory: sessionmaker[Session], transports: Mapping[str, Transport] | None = None) -> int:
+    """Rows left `sending` by a crash. A Drafts folder can be asked whether the draft arrived (then it
+    is sent, else it is tried again); an SMTP server cannot, so such a row is failed for staff to check."""
     with transaction(factory) as session:
         stuck = list(session.scalars(select(Delivery).where(Delivery.status == DeliveryStatus.SENDING)))
         for delivery in stuck:
-            _set(session, delivery, DeliveryStatus.FAILED, INTERRUPTED)
+            store = (transports or {}).get(delivery.transport)
+            holds = getattr(store, "holds", None)
+            if holds is not None:
+                try:
+                    arrived = holds(delivery.message_id)
+                except DeliveryFailed:
+                    continue  # ask again next round
+                _set(session, delivery, DeliveryStatus.SENT if arrived else DeliveryStatus.PENDING,
+                     None if arrived else "terputus sebelum tersimpan; dicoba lagi")
+            else:
+                _set(session, delivery, DeliveryStatus.FAILED, INTERRUPTED)
         return len(stuck)
+
+
+def backoff(attempts: int, base: timedelta) -> timedelta:
+    """Wait before the next try: base, 2×base, 4×base … after the 1st, 2nd, 3rd … failure."""
+    return base * (2 ** max(attempts - 1, 0))
 
 
 def deliver_pending(
     factory: sessionmaker[Session],
     blobs: BlobStore,
-    transport: Transport,
+    transports: Mapping[str, Transport] | Transport,
     clock: Callable[[], datetime],
     on_result: Callable[[Delivery], None] | None = None,
+    *,
+    retry_base: timedelta = RETRY_BASE,
+    max_attempts: int = MAX_ATTEMPTS,
 ) -> DeliveryReport:
+    """Send every pending row that is due, each through the transport of its delivery mode.
+
+    Record-before-send: the row is `sending` and committed before the server is contacted, so a crash
+    between the server's OK and our commit is found by `recover_interrupted`, never sent twice.
+    """
+    by_mode = dict(transports) if isinstance(transports, Mapping) else {"smtp": transports}
     report = DeliveryReport()
+    now = clock()
     with factory() as session:
         ids = list(
             session.scalars(
-                select(Delivery.id).where(Delivery.status == DeliveryStatus.PENDING).order_by(Delivery.id)
+                select(Delivery.id)
+                .where(Delivery.status == DeliveryStatus.PENDING, Delivery.transport.in_(list(by_mode)),
+                       or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now))
+                .order_by(Delivery.id)
             )
         )
     for delivery_id in ids:
         with transaction(factory) as session:
-            delivery = session.get(Delivery, delivery_id)
+            delivery = session.get(Delivery, delivery_id, with_for_update=True)
             if delivery is None or delivery.status != DeliveryStatus.PENDING:
                 continue  # another worker took it
             delivery.attempts += 1
@@ -98,16 +130,18 @@ def deliver_pending(
             sender = delivery.sender
             recipients = tuple(delivery.to_addrs) + tuple(delivery.cc_addrs)
             data = blobs.get(delivery.blob_sha256)
+            transport = by_mode[delivery.transport]
         try:
             refused = transport.send(sender, recipients, data)
         except DeliveryFailed as exc:
             final = exc.permanent
             with transaction(factory) as session:
                 delivery = session.get_one(Delivery, delivery_id)
-                if final or delivery.attempts >= MAX_ATTEMPTS:
+                if final or delivery.attempts >= max_attempts:
                     _set(session, delivery, DeliveryStatus.FAILED, exc.message)
                     report.failed.append(delivery)
                 else:
+                    delivery.next_attempt_at = clock() + backoff(delivery.attempts, retry_base)
                     _set(session, delivery, DeliveryStatus.PENDING, exc.message)
                     report.deferred.append(delivery)
         else:

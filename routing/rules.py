@@ -79,6 +79,7 @@ class Triage(_Strict):
     enabled: bool = True
     keyword_review: str = "$PerluTinjauan"
     keyword_routed: str = "$Diteruskan"
+    agency_keyword: str = "$Instansi_{agency_type}"
     kind_keywords: dict[str, str] = Field(default_factory=dict)
     folders: TriageFolders = TriageFolders()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -11,7 +12,7 @@ from factories import make_mail
 from narahubung.intake import ingest_paths
 from narahubung.pipeline import deliver, process_pending, reprocess
 from narahubung.services import build_services
-from narahubung.settings import load_settings
+from narahubung.settings import DEFAULT_ROUTING, load_settings
 from routing.outbox import INTERRUPTED
 from storage.db import transaction
 from storage.models import Case, Delivery, DeliveryStatus, RawMessage, RawStatus
@@ -36,7 +37,7 @@ import os, sys
 from narahubung.intake import ingest_paths
 from narahubung.pipeline import process_pending
 from narahubung.services import build_services
-from narahubung.settings import load_settings
+from narahubung.settings import DEFAULT_ROUTING, load_settings
 
 class PowerCut:
     version = "crash"
@@ -50,7 +51,10 @@ process_pending(services)
 
 @pytest.fixture
 def services(tmp_path, smtp_sink, classifier):
-    settings = load_settings(data_dir=tmp_path / "data", smtp_url=smtp_sink.url)
+    # these tests are about the forwarding letter alone: no tanda terima (tests/test_routing_*.py cover it)
+    rules = tmp_path / "routing.toml"
+    rules.write_text(DEFAULT_ROUTING.read_text().replace("acknowledge = true", "acknowledge = false"))
+    settings = load_settings(data_dir=tmp_path / "data", smtp_url=smtp_sink.url, routing_file=rules)
     return build_services(settings, classifier=classifier)
 
 
@@ -126,7 +130,9 @@ def test_a_temporary_refusal_is_retried_and_a_permanent_one_is_marked_failed(ser
         assert delivery.status == DeliveryStatus.PENDING and "451" in delivery.last_error
 
     smtp_sink.reject_with = None
-    assert len(deliver(services).sent) == 1
+    assert deliver(services).sent == []  # not yet: it waits (exponential backoff)
+    later = replace(services, clock=lambda: datetime.now(timezone.utc) + timedelta(minutes=6))
+    assert len(deliver(later).sent) == 1
     assert len(smtp_sink.messages) == 1
 
 

@@ -7,12 +7,13 @@ from email import message_from_bytes, policy
 import pytest
 from sqlalchemy import select
 
+from classify import load_classifier
 from factories import make_mail, make_pdf
 from narahubung import casework
 from narahubung.intake import ingest_paths
 from narahubung.pipeline import process_pending
 from narahubung.services import build_services
-from narahubung.settings import load_settings
+from narahubung.settings import DEFAULT_ROUTING, load_settings
 from storage.models import AuditEvent, Case, CaseStatus, Delivery
 
 COMPLAINT = make_mail(
@@ -24,11 +25,22 @@ COMPLAINT = make_mail(
 )
 
 
+@pytest.fixture(scope="module")
+def rules_classifier(directory):
+    return load_classifier(directory, name="rules")
+
+
 @pytest.fixture
-def services(tmp_path, smtp_sink, classifier):
-    # a threshold nobody reaches: every complaint waits for staff, as in the review queue
-    settings = load_settings(data_dir=tmp_path / "data", smtp_url=smtp_sink.url, auto_route_threshold=1.0)
-    return build_services(settings, classifier=classifier)
+def services(tmp_path, smtp_sink, rules_classifier):
+    # every complaint waits for staff, as in the review queue; no tanda terima to count around
+    rules = tmp_path / "routing.toml"
+    rules.write_text(
+        DEFAULT_ROUTING.read_text()
+        .replace('confident = true }\naction = "forward"', 'confident = true }\naction = "review"')
+        .replace("acknowledge = true", "acknowledge = false")
+    )
+    settings = load_settings(data_dir=tmp_path / "data", smtp_url=smtp_sink.url, routing_file=rules)
+    return build_services(settings, classifier=rules_classifier)
 
 
 def held_case(services, tmp_path, data: bytes = COMPLAINT) -> Case:
