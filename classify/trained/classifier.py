@@ -30,7 +30,10 @@ from classify.gazetteer import AGENCY, Gazetteer
 from classify.kinds import KindDecision, Signals, decide_kind
 from classify.lexicon import ABSORBED_BY
 from classify.malad import _COMPILED as MALAD_CUES
+from classify.malad import PRECEDENCE as MALAD_PRECEDENCE
+from classify.malad import PRECEDENCE_MIN
 from classify.rules import (
+    AGENCY_RIVAL_SHARE,
     _FOLLOW,
     _GRIEVANCE,
     _KIND,
@@ -189,13 +192,13 @@ class TrainedClassifier:
         return decide_kind(signals)
 
     def combine_kind(self, kind_p: dict[str, float], rk: KindDecision) -> tuple[str, bool]:
-        """(kind, from_rules): the model's kind unless the rules are sure of a kind they decide well,
-        or the model is unsure."""
+        """(kind, by_rules): the model's kind unless the rules are sure of a kind they decide well,
+        or the model is unsure; `by_rules` says the rules' kind (and confidence) was taken."""
         model_kind = max(kind_p, key=kind_p.get)
         if rk.kind in RULE_KINDS and rk.confidence >= self.rule_kind_min:
-            return rk.kind, rk.kind != model_kind
+            return rk.kind, True
         if kind_p[model_kind] < self.model_kind_min:
-            return rk.kind, rk.kind != model_kind
+            return rk.kind, True
         return model_kind, False
 
     def malad_combined(self, malad_p: dict[str, float], cue: dict[str, float]) -> dict[str, float]:
@@ -236,8 +239,8 @@ class TrainedClassifier:
             t: round(v, 2) for t, v in cue_scores(find_cues(tables["malad"], scan, folded)).items() if t in self._malad_ids
         }
         rk = self.rule_kind(message, text, matches, agencies, regions, others, malad_cue, scanned)
-        kind, from_rules = self.combine_kind(kind_p, rk)
-        if from_rules:
+        kind, by_rules = self.combine_kind(kind_p, rk)
+        if by_rules:
             kind_p = {**kind_p, kind: max(kind_p[kind], rk.confidence)}
         if message.is_auto_reply:
             kind = "auto_reply"
@@ -253,6 +256,10 @@ class TrainedClassifier:
             agency_score = _agency_conf(agencies, rule_type) * (0.5 + 0.5 * agency_p.get(rule_type, 0.0))
             if not agree and agency_p.get(model_type, 0.0) >= STRONG_DISAGREEMENT:
                 reasons.append("model dan aturan tidak sepakat tentang instansi")
+            rival = max((rival_score(agencies, rule_type, lbl) for lbl, _ in agencies.ranked if lbl != rule_type),
+                        default=0.0)
+            if rival >= AGENCY_RIVAL_SHARE * agencies.score(rule_type) and agency_p.get(rule_type, 0.0) < MODEL_ONLY_AGENCY:
+                reasons.append("lebih dari satu instansi disebut")
         elif model_type is not None and agency_p[model_type] >= MODEL_ONLY_AGENCY:
             type_id, agree = model_type, False
             agency_score = agency_p[model_type] * 0.5
@@ -304,12 +311,22 @@ class TrainedClassifier:
     def calibrate(self, raw: float) -> float:
         return isotonic_apply(self._cal_x, self._cal_y, raw) if self.calibrated else raw
 
-    def malad_types(self, malad_p: dict[str, float]) -> tuple[str, ...]:
-        """The primary type always (for a complaint), then others above the tuned threshold (max 2)."""
-        ranked = sorted(malad_p, key=lambda t: -malad_p[t])
+    def malad_types(self, malad_s: dict[str, float], cue: dict[str, float] | None = None) -> tuple[str, ...]:
+        """The primary type always (for a complaint), then others above the tuned threshold (max 2).
+
+        The labelling rule of classify/malad.py's PRECEDENCE holds here too: when the cues clearly
+        show both, a disabled person refused service is discrimination before it is a refusal.
+        """
+        ranked = sorted(malad_s, key=lambda t: -malad_s[t])
         if not ranked:
             return ()
-        kept = [ranked[0]] + [t for t in ranked[1:2] if malad_p[t] >= self.malad_threshold]
+        cue = cue or {}
+        for first, second in MALAD_PRECEDENCE:
+            if first in ranked and second in ranked and min(cue.get(first, 0.0), cue.get(second, 0.0)) >= PRECEDENCE_MIN:
+                i, j = ranked.index(first), ranked.index(second)
+                if i > j:
+                    ranked.insert(j, ranked.pop(i))
+        kept = [ranked[0]] + [t for t in ranked[1:2] if malad_s[t] >= self.malad_threshold]
         return tuple(kept)
 
     # --- the protocol ---------------------------------------------------------------------------
@@ -331,7 +348,7 @@ class TrainedClassifier:
         if kind == "other_province" and others.best:
             evidence += _evidence("kind", others.evidence.get(others.best, ()), "other_province")
 
-        malad = self.malad_types(a["malad_s"]) if wants_agency else ()
+        malad = self.malad_types(a["malad_s"], a["malad_cue"]) if wants_agency else ()
         if malad:
             hits = find_cues(MALAD_CUES.subset(malad), text)
             for t in malad:

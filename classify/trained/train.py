@@ -63,6 +63,8 @@ EPOCHS = 12
 # Hashed n-gram buckets per label: 2**15 keeps the shipped model small (a few MB) with few collisions
 # on a corpus of this size.
 BOW_LENGTH = 2**15
+# Bump when training or the decision code changes what a model decides: the version changes with it.
+RECIPE = "4"
 BATCH = 8
 DROPOUT = 0.1
 LEARN_RATE = 0.001  # Adam default
@@ -184,7 +186,8 @@ def _calibrate(clf: TrainedClassifier, records: list[Record], directory: Directo
         right = r.kind == "complaint" and r.unit is not None and unit == r.unit and a["kind"] == "complaint"
         rows.append((r, a, routable, right))
     cand = [(a["raw"], right) for _, a, routable, right in rows if routable]
-    xs, ys = pav([c[0] for c in cand], [float(c[1]) for c in cand]) if cand else ([], [])
+    # Anchored at (0, 0): a score below every one seen on the slice is not taken as sure.
+    xs, ys = pav([0.0] + [c[0] for c in cand], [0.0] + [float(c[1]) for c in cand]) if cand else ([], [])
     # Lowest raw threshold whose routed precision on the slice reaches the target.
     ordered = sorted(cand, key=lambda c: -c[0])
     threshold, tp, n = 1.0, 0, 0
@@ -287,7 +290,7 @@ def cross_validate(records: list[Record], directory: Directory, seed: int, epoch
             pairs = []
             for r, a, clf in comp:
                 clf.malad_weight, clf.malad_threshold = w, t
-                pairs.append((set(r.maladministration), clf.malad_types(clf.malad_combined(a["malad_p"], a["malad_cue"]))))
+                pairs.append((set(r.maladministration), clf.malad_types(clf.malad_combined(a["malad_p"], a["malad_cue"]), a["malad_cue"])))
             f = _malad_macro(pairs, ids)
             if f > best_m[0] + 1e-9:
                 best_m = (f, (w, t))
@@ -313,7 +316,7 @@ def cross_validate(records: list[Record], directory: Directory, seed: int, epoch
 
 def _types_at(clf: TrainedClassifier, a: dict, w: float, t: float) -> tuple:
     clf.malad_weight, clf.malad_threshold = w, t
-    return clf.malad_types(clf.malad_combined(a["malad_p"], a["malad_cue"]))
+    return clf.malad_types(clf.malad_combined(a["malad_p"], a["malad_cue"]), a["malad_cue"])
 
 
 def _route_cv(rows: list, params: dict, threshold: float) -> dict:
@@ -356,7 +359,8 @@ def data_hash(data: list[Path], seed: int, extra: Sequence[Record] = ()) -> str:
         h.update(Path(p).read_bytes())
     for r in extra:
         h.update(r.model_dump_json().encode())
-    h.update(f"seed={seed};epochs={EPOCHS};batch={BATCH};drop={DROPOUT};cv={CV_FOLDS}".encode())
+    h.update(f"recipe={RECIPE};seed={seed};epochs={EPOCHS};batch={BATCH};drop={DROPOUT};cv={CV_FOLDS};"
+             f"bow={BOW_LENGTH}".encode())
     return h.hexdigest()[:10]
 
 
