@@ -474,12 +474,16 @@ def train_command(ctx: click.Context, data: tuple[Path, ...], out: Path, seed: i
 @main.command()
 @click.option("--status", help="Only cases with this status (needs_review, routed, archived, received).")
 @click.option("--limit", default=50, show_default=True, help="How many of the newest cases to show.")
+@click.option("--overdue", is_flag=True, help="Only routed cases past their deadline with no answer yet.")
 @click.pass_context
-def cases(ctx: click.Context, status: str | None, limit: int) -> None:
+def cases(ctx: click.Context, status: str | None, limit: int, overdue: bool) -> None:
     """A table of cases with status, unit, maladministration type and confidence."""
     from narahubung.reports import case_rows
 
     services_settings = _settings(ctx)
+    if overdue:
+        _print_overdue(services_settings, limit)
+        return
     rows = case_rows(services_settings.resolved_database_url, status=status, limit=limit)
     table = Table(title=f"Kasus ({len(rows)})")
     for column in ("Nomor", "Diterima", "Jenis", "Status", "Unit", "Maladministrasi", "Keyakinan", "Kiriman"):
@@ -487,6 +491,51 @@ def cases(ctx: click.Context, status: str | None, limit: int) -> None:
     for row in rows:
         table.add_row(*row)
     console.print(table)
+
+
+# --- routing: overdue cases, reminders, sending (issue 6) ---------------------------------------
+
+
+def _print_overdue(settings: Settings, limit: int) -> None:
+    from datetime import datetime, timezone
+
+    from narahubung.reports import overdue_rows
+
+    rows = overdue_rows(settings.resolved_database_url, datetime.now(timezone.utc), limit=limit)
+    table = Table(title=f"Kasus lewat batas waktu tanpa tanggapan ({len(rows)})")
+    for column in ("Nomor", "Diterima", "Unit", "Batas waktu", "Terlambat", "Pengingat", "Eskalasi", "Narahubung"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+@main.command()
+@click.pass_context
+def remind(ctx: click.Context) -> None:
+    """Queue the reminders and escalations that are due now, and send them."""
+    from narahubung.pipeline import deliver, tend_cases
+
+    services = _services(ctx)
+    report = tend_cases(services)
+    for line in report.reminders + report.escalations + report.notes:
+        console.print(line)
+    sent = deliver(services) if (services.transport or services.drafts) else None
+    console.print(f"{len(report.reminders)} pengingat, {len(report.escalations)} eskalasi"
+                  + (f"; {len(sent.sent)} surat terkirim, {len(sent.failed)} gagal" if sent else
+                     "; NARAHUBUNG_SMTP_URL belum diisi, surat menunggu di kotak keluar"))
+
+
+@main.command()
+@click.pass_context
+def send(ctx: click.Context) -> None:
+    """Send what waits in the outbox now (SMTP letters and IMAP drafts)."""
+    from narahubung.pipeline import deliver
+
+    report = deliver(_services(ctx))
+    for delivery in report.failed:
+        console.print(f"[red]gagal[/red] {', '.join(delivery.to_addrs)}: {delivery.last_error}")
+    console.print(f"{len(report.sent)} surat terkirim, {len(report.deferred)} ditunda, {len(report.failed)} gagal")
 
 
 # --- demo --------------------------------------------------------------------------------------

@@ -277,7 +277,7 @@ def _open_case(services: Services, session: Session, raw: RawMessage, parsed: Pa
         received = parsed.date
     year = received.astimezone(WIB).year
     case = Case(
-        reference=repo.next_reference(session, services.reference_prefix, year),
+        reference=repo.next_reference(session, services.reference_prefix, year, services.routing.life.reference_format),
         raw_message_id=raw.id,
         status=CaseStatus.RECEIVED,
         subject=(parsed.subject if parsed else raw.filename or "")[:1000],

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from routing.deadlines import overdue
 from routing.draft import tanggal
 from storage.db import make_engine, session_factory, upgrade
 from storage.models import Case, Document, RawMessage, RawStatus
@@ -69,3 +72,23 @@ def _label(raw: RawMessage) -> str:
     if raw.mailbox:
         return f"{raw.mailbox} UID {raw.uid}"
     return raw.filename or raw.message_id or f"#{raw.id}"
+
+
+def overdue_rows(database_url: str, now: datetime, limit: int = 200) -> list[tuple[str, ...]]:
+    """Routed cases past their deadline with no answer from the focal point, oldest deadline first."""
+    upgrade(database_url)
+    factory = session_factory(make_engine(database_url))
+    with factory() as session:
+        return [
+            (
+                case.reference,
+                tanggal(case.received_at),
+                case.unit_id or "-",
+                tanggal(case.deadline_at),
+                f"{(now - case.deadline_at).days} hari",
+                str(case.reminders_sent),
+                tanggal(case.escalated_at) if case.escalated_at else "-",
+                ", ".join(sorted({a for d in case.deliveries if d.purpose == "forward" for a in d.to_addrs})) or "-",
+            )
+            for case in overdue(session, now)[:limit]
+        ]

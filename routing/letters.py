@@ -29,7 +29,8 @@ class Letters:
     blobs: BlobStore
 
     def reply_to(self, case: Case) -> str:
-        return plus_address(self.directory.office.sender_email, case.reference, self.routing.life.reply_to)
+        # the intake address: the mailbox Narahubung reads, so answers come back to it
+        return plus_address(self.directory.office.intake_email, case.reference, self.routing.life.reply_to)
 
     # --- the case's own words ----------------------------------------------------------------
     def documents(self, session: Session, raw_message_id: int) -> list[Document]:
