@@ -371,9 +371,10 @@ def train(
     """Train on the records of `data` plus `extra` (staff-labelled cases from the database)."""
     started = time.perf_counter()
     directory = directory if directory is not None else load_directory(DEFAULT_DIRECTORY)
-    records = [r for p in data for r in read_records(p)] + list(extra)
-    if limit is not None:
+    records = [r for p in data for r in read_records(p)]
+    if limit is not None:  # quick test models: the first `limit` file records, and every database record
         records = records[:limit]
+    records += list(extra)
     fit_part, cal_part = calibration_split(records)
     digest = data_hash(data, seed, extra) + (f"-l{limit}-e{epochs}" if limit or epochs != EPOCHS else "")
     digest += f"-cv{folds}" if folds != CV_FOLDS else ""
