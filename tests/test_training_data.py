@@ -77,7 +77,7 @@ def test_a_correction_replaces_the_earlier_label_and_both_are_audited(tmp_path, 
     with services.factory() as session:
         labels = session.scalars(select(StaffLabel)).all()
         actions = session.scalars(
-            select(AuditEvent.action).where(AuditEvent.entity_id == reference, AuditEvent.action.like("label_%"))
+            select(AuditEvent.action).where(AuditEvent.entity_id == reference, AuditEvent.action.like("label_%")).order_by(AuditEvent.id)
         ).all()
     assert len(labels) == 1 and labels[0].labelled_by == "budi" and labels[0].unit_id == "pln-belitung"
     assert again.action == "correct"
