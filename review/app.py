@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import secrets
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.middleware.sessions import SessionMiddleware
 
 from narahubung.services import Services
-from review.auth import LoginRequired, RoleRequired, login_redirect, role_refused
+from review.auth import LoginRequired, current_user, RoleRequired, login_redirect, role_refused
 from review.csrf import CsrfMiddleware
 from review.deps import REVIEW_DIR
 from review.headers import SecurityHeadersMiddleware
@@ -44,7 +44,7 @@ def create_app(services: Services, *, secret_key: str | None = None, https_only:
             session.execute(text("SELECT 1"))
         return JSONResponse({"status": "ok"})
 
-    @app.get("/", include_in_schema=False)
+    @app.get("/", include_in_schema=False, dependencies=[Depends(current_user)])
     def home() -> Response:
         return RedirectResponse("/antrean", status_code=303)
 
@@ -55,8 +55,10 @@ def create_app(services: Services, *, secret_key: str | None = None, https_only:
     app.include_router(routes_case.router)
 
     # --- routers of the dashboard engineer (issue 7 points 4 and 5) go here ---
-    # app.include_router(routes_directory.router)
-    # app.include_router(routes_dashboard.router)
+    from review import routes_dashboard, routes_directory
+
+    app.include_router(routes_directory.router)
+    app.include_router(routes_dashboard.router)
     # --- end of the dashboard engineer's routers ---
 
     return app
