@@ -45,6 +45,11 @@ class LiveDirectory:
         self._revision: tuple[int, int] | None = None
         self._current = base
 
+    @property
+    def base(self) -> Directory:
+        """The YAML directory: office, regions, agency types (and the units it seeds an empty database with)."""
+        return self._base
+
     def current(self) -> Directory:
         with self._factory() as session:
             revision = repo.directory_revision(session)
@@ -108,7 +113,7 @@ def build_services(
         live_directory=live_directory,
         factory=factory,
         blobs=BlobStore(settings.blob_dir),
-        classifier=classifier or load_classifier(directory),
+        classifier=classifier or load_classifier(directory, name=settings.classifier, model_dir=settings.model_dir),
         composer=DraftComposer(settings.templates_dir, directory.office),
         transport=SmtpTransport(smtp) if smtp else None,
         clock=clock,

@@ -25,6 +25,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DIRECTORY = PROJECT_ROOT / "config" / "directory.yaml"
 DEFAULT_TEMPLATES = PROJECT_ROOT / "config" / "templates"
 DEFAULT_ROUTING = PROJECT_ROOT / "config" / "routing.toml"
+DEFAULT_MODEL_DIR = PROJECT_ROOT / "classify" / "model"  # the shipped model (classify.DEFAULT_MODEL_DIR)
 
 
 class ImapEndpoint(BaseModel):
@@ -148,6 +149,9 @@ class Settings(BaseSettings):
     templates_dir: Path = DEFAULT_TEMPLATES
     poll_interval: float = 60.0
     auto_route_threshold: float = 0.5
+    # --- classifier (issue 5) ---
+    classifier: Literal["trained", "rules"] = "trained"
+    model_dir: Path = DEFAULT_MODEL_DIR  # a folder written by `narahubung train --out`
     imap_fetch_batch: int = 100
     mailboxes: list[MailboxSettings] = []
     drop_dir: Path | None = None  # a scanner's target folder, watched for letters
