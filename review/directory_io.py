@@ -272,9 +272,8 @@ def validate_unit(item: dict[str, Any], base: Directory) -> Unit:
     problems = [ImportProblem(None, _field_name(unit_id, loc), message) for loc, message in errors]
     if unit is not None:
         problems += _directory_problems([unit], base, lambda uid, key: (None, _field_name(uid, (key,))))
-    if problems:
+    if problems or unit is None:
         raise DirectoryImportInvalid(problems)
-    assert unit is not None
     return unit
 
 
@@ -300,7 +299,8 @@ def _field_name(unit_id: str, loc: tuple[Any, ...]) -> str:
 
 
 def _validated_unit(item: dict[str, Any], unit_id: str) -> tuple[Unit | None, list[tuple[tuple[Any, ...], str]]]:
-    """A Unit, or the problems found in it as (location inside the unit, Indonesian message)."""
+    """The Unit (None if it does not even parse) and the problems found in it as (location inside the unit,
+    Indonesian message); the unit is good only when the list is empty."""
     errors: list[tuple[tuple[Any, ...], str]] = []
     item = dict(item)
     item["focal_points"] = item.get("focal_points") or []
@@ -327,14 +327,17 @@ def _validated_unit(item: dict[str, Any], unit_id: str) -> tuple[Unit | None, li
                 errors.append((("focal_points", j, key), f"terlalu panjang (paling banyak {limit} karakter)"))
     if len(str(item.get("name") or "")) > 255:
         errors.append((("name",), "terlalu panjang (paling banyak 255 karakter)"))
-    if errors:
-        return None, errors
     try:
-        return Unit.model_validate(item), []
+        unit: Unit | None = Unit.model_validate(item)
     except ValidationError as exc:
+        unit = None
+        already = {loc for loc, _ in errors}
         for error in exc.errors():
-            errors.append((tuple(error["loc"]), _indonesian(error)))
-        return None, errors
+            if tuple(error["loc"]) not in already:
+                errors.append((tuple(error["loc"]), _indonesian(error)))
+    # a unit that parsed despite its problems is still checked against the directory, so that every
+    # problem of the file is reported at once
+    return unit, errors
 
 
 def _indonesian(error: Any) -> str:

@@ -153,3 +153,83 @@ def test_every_table_exports_as_csv_with_indonesian_columns(factory, directory):
         assert len(rows) == len(table_rows(dashboard, name))
     units_csv = table_csv(table_rows(dashboard, "per-unit"), TABLES["per-unit"][2])
     assert "rsud-1901,RSUD Depati Bahrin Kabupaten Bangka,1" in units_csv
+
+
+# --- charts --------------------------------------------------------------------------------------
+
+from review import charts  # noqa: E402
+
+
+def test_charts_are_svg_with_their_indonesian_labels_as_text(factory, directory):
+    with transaction(factory) as session:
+        add_case(session, received=NOW - timedelta(days=3), unit="rsud-1901", types=["penundaan_berlarut"],
+                 status=CaseStatus.ROUTED, routed=NOW - timedelta(days=2), sent=NOW - timedelta(days=2))
+        dashboard = build_dashboard(session, directory, Period.last_weeks(4, NOW.date()), NOW)
+    svgs = {name: charts.to_svg(make(dashboard)) for name, (_title, make) in charts.CHARTS.items()}
+    assert all(svg.lstrip().startswith("<?xml") and "<svg" in svg for svg in svgs.values())
+    assert "Kasus masuk per minggu" in svgs["per-minggu"]
+    assert "RSUD Depati Bahrin Kabupaten Bangka" in svgs["per-unit"]
+    assert "Penundaan berlarut" in svgs["per-maladministrasi"] and "0–14 hari" in svgs["terbuka-per-umur"]
+    assert "Belum ada data pada periode ini" in svgs["waktu-tanggapan"]  # nothing answered yet
+    assert charts.to_png(charts.CHARTS["per-unit"][1](dashboard)).startswith(b"\x89PNG")
+
+
+def test_long_unit_names_are_wrapped_and_the_figure_grows_with_the_bars():
+    short = charts._hbars("t", ["a"] * 3, [1, 2, 3], "x")
+    tall = charts._hbars("t", ["Dinas Kependudukan dan Pencatatan Sipil Kabupaten Bangka Tengah"] * 15,
+                         list(range(1, 16)), "x")
+    assert tall.get_figheight() > 2 * short.get_figheight()
+    assert charts._wrap("Dinas Kependudukan dan Pencatatan Sipil Kabupaten Bangka Tengah").count("\n") == 1
+
+
+# --- over HTTP -----------------------------------------------------------------------------------
+
+import re  # noqa: E402
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+from conftest import REVIEW_PASSWORD  # noqa: E402
+from review import create_app  # noqa: E402
+from review.accounts import create_user  # noqa: E402
+
+
+@pytest.fixture
+def app_client(review_services):
+    with transaction(review_services.factory) as session:
+        create_user(session, "budi", REVIEW_PASSWORD, "reviewer")
+        received = review_services.clock() - timedelta(days=5)
+        add_case(session, received=received, unit="pln-bangka", types=["tidak_memberikan_pelayanan"],
+                 status=CaseStatus.ROUTED, routed=received, sent=received)
+    with TestClient(create_app(review_services, secret_key="k" * 40)) as client:
+        token = re.search(r'name="csrftoken" value="([^"]+)"', client.get("/login").text).group(1)
+        client.post("/login", data={"username": "budi", "password": REVIEW_PASSWORD, "csrftoken": token})
+        yield client
+
+
+def test_the_dashboard_page_shows_every_chart_and_table(app_client):
+    page = app_client.get("/dasbor")
+    assert page.status_code == 200
+    assert len(re.findall(r'<img src="data:image/svg\+xml;base64,', page.text)) == len(charts.CHARTS)
+    for name in TABLES:
+        assert f'id="tabel-{name}"' in page.text and f"/dasbor/{name}.csv?" in page.text
+    assert "PT PLN (Persero) UP3 Bangka" in page.text
+
+
+def test_a_period_is_chosen_by_dates_and_bad_dates_are_explained(app_client):
+    page = app_client.get("/dasbor?dari=2026-01-05&sampai=2026-02-01")
+    assert "2026-01-05 s.d. 2026-02-01" in page.text and "2026-W02" in page.text
+    assert "PT PLN (Persero) UP3 Bangka</td>" not in page.text.split('id="tabel-per-unit"')[1].split("</section>")[0]
+    bad = app_client.get("/dasbor?dari=kemarin")
+    assert bad.status_code == 200 and "Tanggal tidak sah" in bad.text
+
+
+def test_tables_download_as_csv_and_charts_as_svg_or_png(app_client):
+    answer = app_client.get("/dasbor/per-unit.csv")
+    assert answer.headers["content-type"].startswith("text/csv")
+    assert "attachment" in answer.headers["content-disposition"]
+    header, *rows = answer.text.splitlines()
+    assert header == "kelompok,jenis_instansi,unit_id,unit,pengaduan" and any("pln-bangka" in r for r in rows)
+    assert app_client.get("/dasbor/tidak-ada.csv").status_code == 404
+    svg = app_client.get("/dasbor/grafik/terbuka-per-umur.svg")
+    assert svg.headers["content-type"].startswith("image/svg+xml") and "0–14 hari" in svg.text
+    assert app_client.get("/dasbor/grafik/per-minggu.png").content.startswith(b"\x89PNG")

@@ -244,3 +244,181 @@ def test_a_new_unit_goes_last_and_a_unit_can_be_deactivated_and_brought_back(fac
         actions = [e.action for e in unit_history(session, "bpom-19")]
         assert actions == ["unit_activated", "unit_deactivated", "unit_created"]
         assert session.get(UnitRow, "bpom-19").revision == 2
+
+
+# --- over HTTP, logged in as real users; an edit reaches the next routing -------------------------
+
+import re  # noqa: E402
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+from conftest import REVIEW_PASSWORD, triage  # noqa: E402
+from factories import make_mail  # noqa: E402
+from narahubung.pipeline import deliver  # noqa: E402
+from review import create_app  # noqa: E402
+from review.accounts import create_user  # noqa: E402
+from storage.models import Case  # noqa: E402
+
+PLN_COMPLAINT = make_mail(
+    "PLN Manggar: meteran belum dipasang",
+    "Saya sudah bayar pasang baru listrik di kantor PLN Manggar, Belitung Timur, sejak Juli 2026. "
+    "Sampai sekarang meteran belum juga dipasang walaupun sudah tiga kali saya tanyakan ke petugas. "
+    "Mohon Ombudsman membantu.",
+)
+
+
+@pytest.fixture
+def app_client(review_services):
+    with transaction(review_services.factory) as session:
+        create_user(session, "sari", REVIEW_PASSWORD, "supervisor")
+        create_user(session, "budi", REVIEW_PASSWORD, "reviewer")
+    with TestClient(create_app(review_services, secret_key="k" * 40)) as client:
+        yield client
+
+
+def log_in(client, username):
+    token = re.search(r'name="csrftoken" value="([^"]+)"', client.get("/login").text).group(1)
+    answer = client.post("/login", data={"username": username, "password": REVIEW_PASSWORD, "csrftoken": token},
+                         follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+    return token
+
+
+def unit_form(client, unit_id):
+    """The fields the unit page's form would send, as the page shows them."""
+    page = client.get(f"/direktori/unit/{unit_id}")
+    assert page.status_code == 200
+    form = page.text[page.text.index('class="actions unit-form"'):]
+    form = form[: form.index("</form>")]
+    data = {"csrftoken": re.search(r'name="csrftoken" value="([^"]+)"', form).group(1),
+            "name": re.search(r'name="name" value="([^"]*)"', form).group(1),
+            "type": re.search(r'<select name="type">.*?<option value="([^"]+)" selected', form, re.S).group(1),
+            "covers": re.findall(r'name="covers" value="([^"]+)" checked', form)}
+    for key in ("fp_name", "fp_title", "fp_email", "fp_phone"):
+        data[key] = re.findall(rf'name="{key}" value="([^"]*)"', form)
+    data["fp_role"] = re.findall(r'<select name="fp_role"[^>]*>.*?<option value="(\w+)" selected', form, re.S)
+    return data
+
+
+def test_directory_pages_need_a_login(app_client):
+    for path in ("/direktori", "/direktori/unit/rsud-1901", "/direktori/ekspor.csv", "/dasbor"):
+        answer = app_client.get(path, follow_redirects=False)
+        assert answer.status_code == 303 and answer.headers["location"].startswith("/login"), path
+
+
+def test_a_reviewer_sees_the_directory_and_exports_it_but_cannot_edit(app_client, review_services):
+    token = log_in(app_client, "budi")
+    page = app_client.get("/direktori")
+    assert page.status_code == 200 and "RSUD Depati Bahrin Kabupaten Bangka" in page.text
+    assert "humas.rsud@bangkakab.example" in page.text and 'action="/direktori/impor"' not in page.text
+    csv_text = app_client.get("/direktori/ekspor.csv").text
+    assert parse_csv(csv_text, review_services.live_directory.base) == review_services.directory.units
+    yaml_text = app_client.get("/direktori/ekspor.yaml").text
+    assert parse_yaml(yaml_text, review_services.live_directory.base) == review_services.directory.units
+    data = {"csrftoken": token, "name": "Diubah", "type": "rsud", "covers": ["1901"]}
+    assert app_client.post("/direktori/unit/rsud-1901", data=data).status_code == 403
+    with review_services.factory() as session:
+        assert get_unit(session, "rsud-1901").unit.name == "RSUD Depati Bahrin Kabupaten Bangka"
+
+
+def test_an_edit_without_csrf_token_is_refused(app_client, review_services):
+    log_in(app_client, "sari")
+    data = unit_form(app_client, "rsud-1901")
+    del data["csrftoken"]
+    data["name"] = "Tanpa token"
+    assert app_client.post("/direktori/unit/rsud-1901", data=data).status_code == 403
+    with review_services.factory() as session:
+        assert get_unit(session, "rsud-1901").unit.name == "RSUD Depati Bahrin Kabupaten Bangka"
+
+
+def test_a_supervisor_edit_is_audited_and_the_next_routing_uses_the_new_focal_point(
+    app_client, review_services, smtp_sink, tmp_path
+):
+    log_in(app_client, "sari")
+    data = unit_form(app_client, "pln-belitung")
+    old_email = data["fp_email"][0]
+    data["fp_email"][0] = "narahubung.baru@pln.example"
+    answer = app_client.post("/direktori/unit/pln-belitung", data=data)
+    assert answer.status_code == 200 and "disimpan dan dicatat" in answer.text
+    assert "narahubung.baru@pln.example" in answer.text and "sari" in answer.text  # the history shows it
+
+    with review_services.factory() as session:
+        [event, _created] = unit_history(session, "pln-belitung")
+    assert (event.actor, event.action) == ("sari", "unit_updated")
+    assert event.detail["before"]["focal_points"][0]["email"] == old_email
+
+    triage(review_services, tmp_path / "masuk", [PLN_COMPLAINT])  # the real pipeline, same services
+    with review_services.factory() as session:
+        case = session.scalars(select(Case)).one()
+    assert (case.status, case.unit_id) == ("routed", "pln-belitung"), case.review_reasons
+    deliver(review_services)
+    to_focal_point = [m for m in smtp_sink.messages if "narahubung.baru@pln.example" in m.rcpt_tos]
+    assert len(to_focal_point) == 1  # the forwarding letter (the complainant may get an acknowledgement too)
+    assert not [m for m in smtp_sink.messages if old_email in m.rcpt_tos]
+
+
+def test_an_invalid_edit_shows_the_problems_and_changes_nothing(app_client, review_services):
+    log_in(app_client, "sari")
+    data = unit_form(app_client, "rsud-1901")
+    data["fp_email"][0] = "bukan surel"
+    data["covers"] = ["1901", "9999"]
+    answer = app_client.post("/direktori/unit/rsud-1901", data=data)
+    assert answer.status_code == 400
+    assert "alamat email tidak sah" in answer.text and "wilayah yang tidak dikenal" in answer.text
+    assert 'value="bukan surel"' in answer.text  # what was typed is kept on the form
+    with review_services.factory() as session:
+        assert get_unit(session, "rsud-1901").unit == review_services.live_directory.base.unit("rsud-1901")
+
+
+def test_adding_removing_a_focal_point_and_deactivating_a_unit(app_client, review_services):
+    token = log_in(app_client, "sari")
+    data = unit_form(app_client, "rsud-1901")
+    data["fp_name"][1] = data["fp_title"][1] = data["fp_email"][1] = data["fp_phone"][1] = ""  # remove the backup
+    data["fp_name"][2], data["fp_email"][2], data["fp_role"][2] = "Wulan", "wulan@bangkakab.example", "backup"
+    assert app_client.post("/direktori/unit/rsud-1901", data=data).status_code == 200
+    recipients = review_services.directory.recipients("rsud-1901")
+    assert [fp.email for fp in recipients.cc] == ["wulan@bangkakab.example"]
+
+    answer = app_client.post("/direktori/unit/rsud-1901/aktif", data={"csrftoken": token, "aktif": "0"})
+    assert "dinonaktifkan" in answer.text
+    assert review_services.directory.unit("rsud-1901") is None
+
+
+def test_a_new_unit_can_be_added_by_a_supervisor(app_client, review_services):
+    token = log_in(app_client, "sari")
+    assert app_client.get("/direktori/baru").status_code == 200
+    data = {"csrftoken": token, "id": "rsud-baru-1901", "name": "RSUD Baru", "type": "rsud", "covers": ["1901"],
+            "fp_name": ["Dewi"], "fp_title": [""], "fp_email": ["dewi@bangkakab.example"], "fp_phone": [""],
+            "fp_role": ["primary"]}
+    answer = app_client.post("/direktori/baru", data=data)
+    assert answer.status_code == 200 and "ditambahkan" in answer.text
+    assert review_services.directory.unit("rsud-baru-1901").name == "RSUD Baru"
+    again = app_client.post("/direktori/baru", data=data)
+    assert again.status_code == 400 and "sudah ada" in again.text
+
+
+def test_import_over_http_reports_lines_and_a_good_file_replaces_the_directory(app_client, review_services):
+    token = log_in(app_client, "sari")
+    csv_text = app_client.get("/direktori/ekspor.csv").text
+    broken = csv_text.replace("humas.rsud@bangkakab.example", "humas.rsud-bangkakab", 1)
+    # as review/static/directory.js sends it: multipart, the token in the x-csrftoken header
+    answer = app_client.post("/direktori/impor", data={"csrftoken": token}, headers={"x-csrftoken": token},
+                             files={"berkas": ("direktori.csv", broken.encode(), "text/csv")})
+    assert answer.status_code == 400 and "direktori tidak diubah" in answer.text
+    line = next(i + 1 for i, row in enumerate(broken.splitlines()) if "humas.rsud-bangkakab" in row)
+    assert f"baris {line}" in answer.text and "narahubung_email" in answer.text
+
+    fixed = csv_text.replace("humas.rsud@bangkakab.example", "humas.baru@bangkakab.example", 1)
+    answer = app_client.post("/direktori/impor", data={"csrftoken": token}, headers={"x-csrftoken": token},
+                             files={"berkas": ("direktori.csv", fixed.encode(), "text/csv")})
+    assert answer.status_code == 200 and "1 diubah" in answer.text
+    assert review_services.directory.recipients("rsud-1901").to[0].email == "humas.baru@bangkakab.example"
+    with review_services.factory() as session:
+        assert unit_history(session, "rsud-1901")[0].actor == "sari"
+
+    reviewer = TestClient(app_client.app)
+    token = log_in(reviewer, "budi")
+    refused = reviewer.post("/direktori/impor", data={"csrftoken": token}, headers={"x-csrftoken": token},
+                            files={"berkas": ("direktori.csv", csv_text.encode(), "text/csv")})
+    assert refused.status_code == 403 and "hanya untuk peran supervisor" in refused.text
+
