@@ -79,7 +79,7 @@ def main() -> None:
     parser.add_argument("--train", type=Path, default=TRAIN_FILE)
     parser.add_argument("--dev", type=Path, default=DEV_FILE)
     args = parser.parse_args()
-    threshold = Settings().auto_route_threshold
+    threshold = Settings().route_threshold
     train, dev = read_records(args.train), read_records(args.dev)
 
     start = time.perf_counter()

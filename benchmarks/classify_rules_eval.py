@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("corpus", nargs="*", type=Path, default=list(DEFAULT_CORPUS))
     ap.add_argument("--directory", type=Path, default=ROOT / "config" / "directory.yaml")
-    ap.add_argument("--threshold", type=float, default=Settings().auto_route_threshold)
+    ap.add_argument("--threshold", type=float, default=Settings(classifier="rules").route_threshold)
     ap.add_argument("--errors", type=Path, help="write disagreeing records here (JSONL)")
     args = ap.parse_args(argv)
 

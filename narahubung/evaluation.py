@@ -28,7 +28,7 @@ denominator is empty; every float is rounded to 4 decimals):
 - docs_per_s: records / seconds spent classifying, one process.
 
 A record is auto-routed when the classifier decided kind "complaint", did not abstain, has a unit
-and its confidence is >= `threshold` (callers pass `Settings().auto_route_threshold`).
+and its confidence is >= `threshold` (callers pass `Settings().route_threshold`).
 """
 
 from __future__ import annotations

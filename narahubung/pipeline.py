@@ -190,7 +190,7 @@ def _record(
     plan = plan_route(
         decision,
         services.directory,
-        services.settings.auto_route_threshold,
+        services.settings.route_threshold,
         damage=parsed.damage if parsed else (),
         machine_generated=parsed.auto_reply_reason if parsed else None,
         routing=services.routing,

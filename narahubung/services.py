@@ -113,7 +113,10 @@ def build_services(
         live_directory=live_directory,
         factory=factory,
         blobs=BlobStore(settings.blob_dir),
-        classifier=classifier or load_classifier(directory, name=settings.classifier, model_dir=settings.model_dir),
+        classifier=classifier or load_classifier(
+            directory, name=settings.classifier, model_dir=settings.model_dir,
+            min_confidence=settings.auto_route_threshold,
+        ),
         composer=DraftComposer(settings.templates_dir, directory.office),
         transport=SmtpTransport(smtp) if smtp else None,
         clock=clock,

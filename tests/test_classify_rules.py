@@ -331,3 +331,26 @@ def test_service_only_and_kelurahan_only_mentions_find_the_unit_with_evidence(
     d = classify(clf, body)
     assert d.unit == unit
     assert agency_words in evidence_texts(d, "agency_type") and place in evidence_texts(d, "region")
+
+
+# --- the auto-route threshold ------------------------------------------------------------------
+
+
+def test_a_configured_threshold_replaces_the_fitted_one(directory: Directory, classifier: Classifier) -> None:
+    from classify import load_classifier
+
+    msg = MessageText(subject="", body="Sudah dua bulan pencairan JHT saya di BPJS Ketenagakerjaan belum cair juga.")
+    fitted = classifier.classify(msg)
+    assert fitted.unit == "bpjs_tk-19" and not fitted.abstain
+    at_it = load_classifier(directory, min_confidence=fitted.confidence).classify(msg)
+    above = load_classifier(directory, min_confidence=fitted.confidence + 0.001).classify(msg)
+    assert not at_it.abstain
+    assert above.abstain and above.reasons == ("keyakinan rendah",) and above.unit == "bpjs_tk-19"
+
+
+def test_routing_asks_no_more_than_the_classifier_unless_configured() -> None:
+    from narahubung.settings import Settings
+
+    assert Settings().route_threshold == 0.0  # the trained model abstains by its own fitted threshold
+    assert Settings(classifier="rules").route_threshold == 0.5
+    assert Settings(auto_route_threshold=0.8).route_threshold == 0.8
