@@ -84,7 +84,7 @@ def _hbars(title: str, labels: Sequence[str], values: Sequence[float], xlabel: s
     with rc_context(STYLE):
         wrapped = [_wrap(label) for label in labels]
         lines = sum(label.count("\n") + 1 for label in wrapped)
-        fig = Figure(figsize=(WIDTH, max(2.0, 0.8 + 0.21 * lines + 0.09 * len(labels))), layout="constrained")
+        fig = Figure(figsize=(WIDTH, max(1.6, 0.8 + 0.21 * lines + 0.09 * len(labels))), layout="constrained")
         if not values or not any(values):
             return _empty(fig, title)
         ax = fig.add_subplot()
@@ -167,13 +167,16 @@ def open_age_chart(buckets: Sequence[AgeBucket]) -> Figure:
 
 
 def response_chart(rows: Sequence[ResponseTime], top: int = 20) -> Figure:
+    """The `top` slowest units (the table has them all)."""
     shown = list(rows)[:top]
+    rest = len(rows) - len(shown)
     return _hbars(
-        "Median waktu tanggapan narahubung per unit",
+        "Median waktu tanggapan narahubung per unit" + (f" ({top} terlama)" if rest else ""),
         [f"{r.unit_name} (n={r.answered})" for r in shown],
         [r.median_days for r in shown],
         "Hari sejak surat penerusan terkirim (n = kasus yang dijawab)",
         fmt=lambda v: f"{v:.1f}".replace(".", ","),
+        note=f"{rest} unit lain lebih cepat (lihat tabel)" if rest else "",
     )
 
 
