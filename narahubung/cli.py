@@ -543,6 +543,9 @@ def send(ctx: click.Context) -> None:
 
 @main.command()
 @click.option("--keep", is_flag=True, help="Keep the previous demo data instead of starting afresh.")
+@click.option("--no-serve", is_flag=True, help="Exit after the triage instead of serving the staff review app.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+              help="Port of the staff review app (on 127.0.0.1).")
 @click.pass_context
 def demo(ctx: click.Context, keep: bool, no_serve: bool, port: int) -> None:
     """Run the whole product on the bundled sample inbox and directory.
@@ -559,9 +562,6 @@ def demo(ctx: click.Context, keep: bool, no_serve: bool, port: int) -> None:
 
 
 # --- directory (units and focal points as staff edit them) -------------------------------------
-@click.option("--no-serve", is_flag=True, help="Exit after the triage instead of serving the staff review app.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
-              help="Port of the staff review app (on 127.0.0.1).")
 
 
 @main.group("directory")
