@@ -50,3 +50,22 @@ def test_unknown_agency_type_in_a_unit_is_refused(tmp_path):
 def test_missing_directory_file_is_a_clear_error(tmp_path):
     with pytest.raises(DirectoryInvalid, match="tidak ditemukan"):
         load_directory(tmp_path / "none.yaml")
+
+
+def test_with_units_keeps_the_office_and_regions_and_answers_from_the_new_units(directory):
+    rsud = directory.unit("rsud-1901")
+    moved = rsud.model_copy(update={"focal_points": rsud.focal_points[1:]})
+    edited = directory.with_units([moved if u.id == "rsud-1901" else u for u in directory.units])
+    assert edited.office == directory.office and edited.regions == directory.regions
+    assert [fp.email for fp in edited.recipients("rsud-1901").to] == ["indah.maulana@bangkakab.example"]
+    assert [fp.email for fp in directory.recipients("rsud-1901").to] == ["humas.rsud@bangkakab.example"]
+
+
+def test_with_units_refuses_unknown_types_regions_and_twice_listed_units(directory):
+    unit = directory.unit("samsat-19")
+    with pytest.raises(DirectoryInvalid, match="listrik"):
+        directory.with_units([unit.model_copy(update={"type": "listrik"})])
+    with pytest.raises(DirectoryInvalid, match="9999"):
+        directory.with_units([unit.model_copy(update={"covers": ("9999",)})])
+    with pytest.raises(DirectoryInvalid, match="lebih dari sekali"):
+        directory.with_units([unit, unit])

@@ -422,3 +422,45 @@ def test_import_over_http_reports_lines_and_a_good_file_replaces_the_directory(a
                             files={"berkas": ("direktori.csv", csv_text.encode(), "text/csv")})
     assert refused.status_code == 403 and "hanya untuk peran supervisor" in refused.text
 
+
+
+# --- the `narahubung directory` commands ------------------------------------------------------------
+
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+
+def narahubung(*args, data_dir, cwd):
+    import os
+
+    env = {**os.environ, "NARAHUBUNG_DATA_DIR": str(data_dir)}
+    return subprocess.run([sys.executable, "-m", "narahubung.cli", *args], env=env, cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_cli_exports_edits_and_imports_the_directory_and_refuses_a_broken_file(tmp_path, directory):
+    data = tmp_path / "data"
+    exported = narahubung("directory", "export", "--format", "csv", "--out", str(tmp_path / "d.csv"),
+                          data_dir=data, cwd=tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    text = (tmp_path / "d.csv").read_text(encoding="utf-8")
+    assert parse_csv(text, directory) == directory.units
+
+    (tmp_path / "d.csv").write_text(text.replace("humas.rsud@bangkakab.example", "humas.baru@bangkakab.example"))
+    imported = narahubung("directory", "import", str(tmp_path / "d.csv"), "--actor", "sari", data_dir=data, cwd=tmp_path)
+    assert imported.returncode == 0, imported.stderr
+    assert "1 diubah" in imported.stdout
+
+    (tmp_path / "rusak.csv").write_text(text.replace("pengaduan.disdik@bangkakab.example", "rusak"))
+    refused = narahubung("directory", "import", str(tmp_path / "rusak.csv"), data_dir=data, cwd=tmp_path)
+    assert refused.returncode == 4 and "tidak ada yang diubah" in refused.stderr and "baris" in refused.stderr
+
+    as_yaml = narahubung("directory", "export", data_dir=data, cwd=tmp_path)
+    assert as_yaml.returncode == 0
+    units = {u.id: u for u in parse_yaml(as_yaml.stdout, directory)}
+    assert units["rsud-1901"].focal_points[0].email == "humas.baru@bangkakab.example"  # imported, kept
+    assert units["disdik-1901"] == directory.unit("disdik-1901")  # the refused file changed nothing
+    engine = make_engine(f"sqlite:///{data / 'narahubung.sqlite3'}")
+    with session_factory(engine)() as session:
+        assert unit_history(session, "rsud-1901")[0].actor == "sari"
+    engine.dispose()
