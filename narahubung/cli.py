@@ -437,21 +437,26 @@ def _evaluate(ctx: click.Context, file: Path) -> tuple[list[dict[str, Any]], dic
     settings = _settings(ctx)
     records = read_records(file)
     with err_console.status("Memuat pengklasifikasi…"):
-        classifier = load_classifier(load_directory(settings.directory))
-    return evaluate(classifier, records, settings.auto_route_threshold)
+        classifier = load_classifier(load_directory(settings.directory), name=settings.classifier,
+                                     model_dir=settings.model_dir, min_confidence=settings.auto_route_threshold)
+    return evaluate(classifier, records, settings.route_threshold)
 
 
 @main.command("train")
 @click.option("--data", "data", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Labelled records (corpus JSONL); repeat for several files. Default: the train split.")
+@click.option("--from-db", "from_db", is_flag=True,
+              help="Also train on cases that staff confirmed or corrected in the database (never on unconfirmed "
+                   "predictions).")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the model.")
 @click.option("--seed", default=0, show_default=True, help="Same data and seed give the same model.")
 @click.option("--epochs", default=12, show_default=True)
 @click.pass_context
-def train_command(ctx: click.Context, data: tuple[Path, ...], out: Path, seed: int, epochs: int) -> None:
+def train_command(ctx: click.Context, data: tuple[Path, ...], from_db: bool, out: Path, seed: int, epochs: int) -> None:
     """Train the spaCy classifier (never on the dev split) and save it, versioned, in OUT.
 
-    Not yet the classifier in force: `narahubung eval` measures the directory-based rules.
+    To put the new model in force, point NARAHUBUNG_MODEL_DIR at OUT (default: the model shipped in
+    classify/model/).
     """
     import json
 
@@ -462,8 +467,17 @@ def train_command(ctx: click.Context, data: tuple[Path, ...], out: Path, seed: i
     files = list(data) or [TRAIN_FILE]
     if any(f.resolve() == DEV_FILE.resolve() for f in files):
         raise click.UsageError(f"{DEV_FILE.name} adalah data uji (dev split) dan tidak boleh dipakai untuk melatih.")
+    settings = _settings(ctx)
+    extra = []
+    if from_db:
+        from narahubung.training_data import staff_labelled_records
+        from storage.db import make_engine, session_factory, upgrade
+
+        upgrade(settings.resolved_database_url)
+        extra = staff_labelled_records(session_factory(make_engine(settings.resolved_database_url)))
+        console.print(f"{len(extra)} kasus yang dikonfirmasi atau dikoreksi staf ikut dilatih.")
     with err_console.status("Melatih model…"):
-        report = train(files, out, seed, directory=load_directory(_settings(ctx).directory), epochs=epochs)
+        report = train(files, out, seed, directory=load_directory(settings.directory), epochs=epochs, extra=extra)
     console.print(f"Model {report.version} disimpan di {out} ({report.seconds:.0f} detik).")
     console.print(json.dumps(report.calibration_figures))
 

@@ -100,3 +100,29 @@ def test_training_with_database_records_names_them_and_changes_the_version(tmp_p
     meta = json.loads((tmp_path / "db" / "meta.json").read_text(encoding="utf-8"))
     assert meta["data"] == ["classify/corpus_data/train.jsonl", "database: 1 staff-labelled cases"]
     assert with_db.version != plain.version
+
+
+def test_train_from_db_on_the_command_line(tmp_path, classifier):
+    import os
+    import subprocess
+    import sys
+
+    services = _two_cases(tmp_path, classifier)
+    with transaction(services.factory) as session:
+        case = session.scalars(select(Case).where(Case.subject == "e-KTP belum jadi")).one()
+        record_staff_label(session, case, StaffLabelling(kind="complaint", agency_type="disdukcapil", region="1904",
+                                                         unit_id="disdukcapil-1904"), actor="rina")
+    small = tmp_path / "small.jsonl"
+    small.write_text("".join(TRAIN_FILE.read_text(encoding="utf-8").splitlines(keepends=True)[:60]), encoding="utf-8")
+
+    result = subprocess.run(
+        [sys.executable, "-m", "narahubung.cli", "train", "--data", str(small), "--from-db", "--epochs", "1",
+         "--out", str(tmp_path / "model")],
+        capture_output=True, text=True, timeout=300,
+        env={**os.environ, "COLUMNS": "200", "NARAHUBUNG_DATA_DIR": str(tmp_path / "data")},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "1 kasus yang dikonfirmasi atau dikoreksi staf ikut dilatih" in result.stdout
+    meta = json.loads((tmp_path / "model" / "meta.json").read_text(encoding="utf-8"))
+    assert meta["n_train"] == 61 and meta["data"][-1] == "database: 1 staff-labelled cases"
