@@ -221,62 +221,79 @@ AGE_BUCKETS: tuple[tuple[str, int, int], ...] = (
 OVERDUE = "lewat tenggat"
 
 
-def _open_cases(session: Session) -> list[tuple[str | None, str | None, datetime, datetime]]:
-    """(unit id, unit name, routing start, deadline) of each routed case not yet answered."""
-    first_sent = (
-        select(Delivery.case_id, func.min(Delivery.sent_at).label("sent_at"))
-        .where(Delivery.status == DeliveryStatus.SENT, Delivery.purpose == "forward")
-        .group_by(Delivery.case_id)
-        .subquery()
+@dataclass(frozen=True)
+class _OpenCounts:
+    unit_id: str
+    unit_name: str
+    buckets: dict[str, int]
+    oldest_start: datetime
+
+
+def _open_counts(session: Session, now: datetime) -> list[_OpenCounts]:
+    """Per unit, routed cases not yet answered, counted by age bucket in the database (one row per unit).
+
+    A case's age runs from its routing (`routed_at`, else its first forwarding letter's `sent_at`); whole
+    days as `(now - start).days`, so "0–14 hari" means started after now − 15 days. A case past its own
+    deadline, or older than the last bucket, counts as overdue only.
+    """
+    first_sent = (  # only asked for a case without `routed_at` (coalesce stops at the first value)
+        select(func.min(Delivery.sent_at))
+        .where(Delivery.case_id == Case.id, Delivery.status == DeliveryStatus.SENT, Delivery.purpose == "forward")
+        .scalar_subquery()
     )
+    start = func.coalesce(Case.routed_at, first_sent, Case.updated_at)
+    overdue = (Case.deadline_at < now) | (start <= now - timedelta(days=AGE_BUCKETS[-1][2] + 1))
+    columns = [func.sum(sa_case((overdue, 1), else_=0)).label(OVERDUE)]
+    for label, _first, last in AGE_BUCKETS:
+        younger = ~overdue & (start > now - timedelta(days=last + 1))
+        older = start <= now - timedelta(days=_first) if _first else None
+        condition = younger if older is None else younger & older
+        columns.append(func.sum(sa_case((condition, 1), else_=0)).label(label))
     rows = session.execute(
-        select(Case.unit_id, UnitRow.name, Case.routed_at, first_sent.c.sent_at, Case.deadline_at, Case.updated_at)
-        .outerjoin(first_sent, first_sent.c.case_id == Case.id)
+        select(Case.unit_id, UnitRow.name, func.min(start), *columns)
         .outerjoin(UnitRow, UnitRow.id == Case.unit_id)
         .where(Case.status == CaseStatus.ROUTED, Case.answered_at.is_(None))
+        .group_by(Case.unit_id, UnitRow.name)
     ).all()
-    result = []
-    for unit_id, name, routed_at, sent_at, deadline_at, updated_at in rows:
-        start = routed_at or sent_at or updated_at
-        result.append((unit_id, name, _aware(start), _aware(deadline_at)))
-    return result
+    labels = [OVERDUE] + [label for label, _, _ in AGE_BUCKETS]
+    return [
+        _OpenCounts(unit_id or "", name or unit_id or NO_UNIT,
+                    {label: int(n or 0) for label, n in zip(labels, counts)}, _aware(oldest))
+        for unit_id, name, oldest, *counts in rows
+    ]
 
 
 def _aware(value: Any) -> datetime:
-    if isinstance(value, str):  # a min() over SQLite text comes back untyped
+    if isinstance(value, str):  # min() over SQLite text may come back untyped
         value = datetime.fromisoformat(value)
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def open_by_age(session: Session, now: datetime) -> list[AgeBucket]:
     """Open cases by whole days since routing; a case past its deadline is counted as overdue only."""
-    counts = dict.fromkeys([label for label, _, _ in AGE_BUCKETS] + [OVERDUE], 0)
-    for _unit, _name, start, deadline in _open_cases(session):
-        counts[_bucket(now, start, deadline)] += 1
-    rows = [AgeBucket(label, first, last, counts[label]) for label, first, last in AGE_BUCKETS]
-    return rows + [AgeBucket(OVERDUE, AGE_BUCKETS[-1][2] + 1, None, counts[OVERDUE])]
+    return _age_buckets(_open_counts(session, now))
 
 
-def _bucket(now: datetime, start: datetime, deadline: datetime) -> str:
-    if now > deadline:
-        return OVERDUE
-    days = max(0, (now - start).days)
-    for label, _first, last in AGE_BUCKETS:
-        if days <= last:
-            return label
-    return OVERDUE
+def _age_buckets(units: Sequence[_OpenCounts]) -> list[AgeBucket]:
+    totals: dict[str, int] = defaultdict(int)
+    for unit in units:
+        for label, n in unit.buckets.items():
+            totals[label] += n
+    rows = [AgeBucket(label, first, last, totals[label]) for label, first, last in AGE_BUCKETS]
+    return rows + [AgeBucket(OVERDUE, AGE_BUCKETS[-1][2] + 1, None, totals[OVERDUE])]
 
 
 def open_per_unit(session: Session, now: datetime) -> list[UnitOpen]:
     """Per unit: open cases, how many are overdue, and the oldest one's days since routing."""
-    per_unit: dict[str, list[Any]] = {}
-    for unit_id, name, start, deadline in _open_cases(session):
-        key = unit_id or ""
-        row = per_unit.setdefault(key, [name or unit_id or NO_UNIT, 0, 0, 0])
-        row[1] += 1
-        row[2] += now > deadline
-        row[3] = max(row[3], (now - start).days)
-    rows = [UnitOpen(k, v[0], v[1], v[2], v[3]) for k, v in per_unit.items()]
+    return _per_unit(_open_counts(session, now), now)
+
+
+def _per_unit(units: Sequence[_OpenCounts], now: datetime) -> list[UnitOpen]:
+    rows = [
+        UnitOpen(u.unit_id, u.unit_name, sum(u.buckets.values()), u.buckets[OVERDUE],
+                 max(0, (now - u.oldest_start).days))
+        for u in units
+    ]
     return sorted(rows, key=lambda r: (-r.overdue, -r.open, r.unit_id))
 
 
@@ -320,6 +337,7 @@ class Dashboard:
 
 def build_dashboard(session: Session, directory: Directory, period: Period, now: datetime) -> Dashboard:
     units = cases_per_unit(session, period, directory)
+    open_counts = _open_counts(session, now)
     return Dashboard(
         period=period,
         now=now,
@@ -327,8 +345,8 @@ def build_dashboard(session: Session, directory: Directory, period: Period, now:
         groups=cases_per_group(units),
         units=units,
         maladministration=cases_per_maladministration(session, period, directory),
-        open_age=open_by_age(session, now),
-        open_units=open_per_unit(session, now),
+        open_age=_age_buckets(open_counts),
+        open_units=_per_unit(open_counts, now),
         response=response_times(session, period),
     )
 
