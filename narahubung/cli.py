@@ -243,6 +243,11 @@ def _print_run_report(services: Any, report: Any) -> None:
     )
     if report.ingest.oversize:
         console.print(f"[yellow]{report.ingest.oversize} pesan terlalu besar dikarantina (lihat `narahubung quarantine`).[/]")
+    tended = report.tended  # routing (issue 6): reminders, escalations, triage marks
+    if tended.reminders or tended.escalations:
+        console.print(f"Pengingat: {len(tended.reminders)}, eskalasi: {len(tended.escalations)}.")
+    for error in report.marks.errors:
+        console.print(f"[yellow]Tanda triase belum dipasang: {error}[/]")
     for error in report.ingest.errors:
         console.print(f"[red]{error}[/]")
     if services.transport is None:
@@ -549,7 +554,8 @@ def send(ctx: click.Context) -> None:
     report = deliver(_services(ctx))
     for delivery in report.failed:
         console.print(f"[red]gagal[/red] {', '.join(delivery.to_addrs)}: {delivery.last_error}")
-    console.print(f"{len(report.sent)} surat terkirim, {len(report.deferred)} ditunda, {len(report.failed)} gagal")
+    console.print(f"{len(report.sent)} surat terkirim, {len(report.drafted)} draf disimpan di folder Drafts, "
+                  f"{len(report.deferred)} ditunda, {len(report.failed)} gagal")
 
 
 # --- demo --------------------------------------------------------------------------------------

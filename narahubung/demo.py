@@ -124,9 +124,10 @@ def _print_where_each_went(console: Console, services: Services, sent_dir: Path)
         table.add_column(column, overflow="fold")
     with services.factory() as session:
         for case in session.scalars(select(Case).options(selectinload(Case.deliveries)).order_by(Case.id)):
-            went = "; ".join(", ".join(d.to_addrs) for d in case.deliveries) or (
-                "menunggu staf: " + "; ".join(case.review_reasons) if case.status == "needs_review" else "-"
-            )
+            went = "; ".join(", ".join(d.to_addrs) for d in case.deliveries if d.purpose != "acknowledgement")
+            if case.status == "needs_review":  # a tanda terima or a reply draft may have gone: still staff's
+                went = "; ".join(filter(None, ["menunggu staf: " + "; ".join(case.review_reasons), went]))
+            went = went or "-"
             files = ", ".join(str(saved[d.message_id].relative_to(sent_dir.parent)) for d in case.deliveries if d.message_id in saved)
             table.add_row(case.reference, case.subject[:60], case.kind or "-", case.status, went, files or "-")
     console.print(table)

@@ -15,7 +15,7 @@ from ingest.dropfolder import DropFolder
 from ingest.imap.watcher import FolderWatcher
 from narahubung.errors import NarahubungError
 from narahubung.intake import folders, ingest_drop_folder
-from narahubung.pipeline import RunReport, deliver, process_pending
+from narahubung.pipeline import RunReport, apply_marks, deliver, process_pending, tend_cases
 from narahubung.services import Services
 from storage.message_store import DatabaseMessageStore
 
@@ -101,7 +101,10 @@ class Runner:
             self.wake.clear()
             report = RunReport()
             report.processed = process_pending(self.services)
-            if self.services.transport is not None:
+            report.tended = tend_cases(self.services)  # reminders and escalations due by the clock
+            if self.services.transport is not None or self.services.drafts is not None:
                 report.delivery = deliver(self.services)
-            if self.on_round and (report.processed or report.delivery.sent or report.delivery.failed):
+            report.marks = apply_marks(self.services)  # keywords/folders in the office mailbox
+            if self.on_round and (report.processed or report.delivery.sent or report.delivery.failed
+                                  or report.tended.reminders or report.tended.escalations):
                 self.on_round(report)

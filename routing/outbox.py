@@ -29,7 +29,8 @@ INTERRUPTED = "pengiriman terputus; periksa kotak keluar server sebelum mengirim
 
 @dataclass
 class DeliveryReport:
-    sent: list[Delivery] = field(default_factory=list)
+    sent: list[Delivery] = field(default_factory=list)  # on the wire (SMTP)
+    drafted: list[Delivery] = field(default_factory=list)  # stored in the Drafts folder for staff
     failed: list[Delivery] = field(default_factory=list)
     deferred: list[Delivery] = field(default_factory=list)
 
@@ -150,7 +151,7 @@ def deliver_pending(
                 delivery.sent_at = clock()
                 note = "; ".join(f"{a}: {r}" for a, r in refused.items()) or None
                 _set(session, delivery, DeliveryStatus.SENT, f"ditolak sebagian: {note}" if note else None)
-                report.sent.append(delivery)
+                (report.drafted if delivery.transport == "imap_draft" else report.sent).append(delivery)
         if on_result is not None:
             on_result(delivery)
     return report

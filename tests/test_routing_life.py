@@ -85,10 +85,18 @@ def services(tmp_path, smtp_sink, rules_classifier, clock):
     return build(tmp_path, smtp_sink, rules_classifier, clock)
 
 
+TRIAGE_FOLDERS = [
+    ('spam = ""', 'spam = "Triase/Spam"'),
+    ('review = ""', 'review = "Triase/Perlu Tinjauan"'),
+    ('routed = ""', 'routed = "Triase/Diteruskan/{agency_type}"'),
+]
+
+
 @pytest.fixture
 def mailbox_services(tmp_path, smtp_sink, rules_classifier, clock, dovecot, fresh_mailbox):
+    """The office mailbox on Dovecot, with triage folders configured."""
     user, _ = fresh_mailbox
-    services = build(tmp_path, smtp_sink, rules_classifier, clock, imap_url=dovecot.url(user))
+    services = build(tmp_path, smtp_sink, rules_classifier, clock, imap_url=dovecot.url(user), replace=TRIAGE_FOLDERS)
     return services, user
 
 
@@ -480,3 +488,80 @@ def test_a_crlf_in_a_subject_cannot_inject_headers(services, tmp_path, smtp_sink
         assert "korban@jahat.example" not in sent.rcpt_tos
         assert sent.message["Bcc"] is None and sent.message["X-Evil"] is None
         assert all(b"\nBcc:" not in line and b"\nX-Evil" not in line for line in sent.data.split(b"\r\n\r\n")[:1])
+
+
+# --- the inbox itself is triaged ------------------------------------------------------------------
+
+
+def folder_flags(dovecot, user, folder):
+    """Flags of the mails in `folder`, named as in the rules file ("Triase/Spam")."""
+    from ingest.imap.triage import server_folder
+
+    client = dovecot.client(user)
+    try:
+        name = server_folder(client, folder)
+    finally:
+        client.logout()
+    return [set(f) for f in dovecot.flags(user=user, folder=name).values()]
+
+
+def test_after_a_run_each_mail_carries_its_keywords_and_sits_in_its_triage_folder(mailbox_services, dovecot):
+    services, user = mailbox_services
+    for item in (COMPLAINT, SPAM, INQUIRY):
+        dovecot.append(mail(item), user=user)
+    report = run_once(services)
+    assert report.marks.errors == [] and report.marks.applied == 3
+    assert dovecot.messages(user=user) == {}, "nothing left in INBOX"
+    [routed] = folder_flags(dovecot, user, "Triase/Diteruskan/pln")
+    assert {b"$Pengaduan", b"$Instansi_pln", b"$Diteruskan"} <= routed and b"$PerluTinjauan" not in routed
+    [spam] = folder_flags(dovecot, user, "Triase/Spam")
+    assert b"$Spam" in spam and b"$Diteruskan" not in spam
+    [held] = folder_flags(dovecot, user, "Triase/Perlu Tinjauan")
+    assert {b"$Pertanyaan", b"$PerluTinjauan"} <= held
+
+
+def test_keywords_only_when_no_folders_are_configured(tmp_path, smtp_sink, rules_classifier, clock, dovecot, fresh_mailbox):
+    user, _ = fresh_mailbox
+    services = build(tmp_path, smtp_sink, rules_classifier, clock, imap_url=dovecot.url(user))  # the bundled rules
+    dovecot.append(mail(COMPLAINT), user=user)
+    run_once(services)
+    [flags] = dovecot.flags(user=user).values()
+    assert {b"$Pengaduan", b"$Instansi_pln", b"$Diteruskan", b"$Narahubung"} <= set(flags)
+
+
+def test_a_staff_correction_updates_the_keywords_and_folder(mailbox_services, dovecot, smtp_sink):
+    from narahubung import casework
+    from storage.db import transaction
+
+    services, user = mailbox_services
+    dovecot.append(mail(INQUIRY), user=user)
+    [result] = run_once(services).processed
+    assert len(folder_flags(dovecot, user, "Triase/Perlu Tinjauan")) == 1
+    with transaction(services.factory) as session:  # what the staff app records
+        case = session.scalar(select(Case).where(Case.reference == result.reference))
+        case.kind, case.unit_id = "complaint", "pln-belitung"
+    casework.refresh_triage_marks(services, result.reference)
+    [corrected] = folder_flags(dovecot, user, "Triase/Perlu Tinjauan")
+    assert b"$Pengaduan" in corrected and b"$Pertanyaan" not in corrected and b"$Instansi_pln" in corrected
+    casework.route_case(services, result.reference, actor="rina")
+    assert folder_flags(dovecot, user, "Triase/Perlu Tinjauan") == []
+    [routed] = folder_flags(dovecot, user, "Triase/Diteruskan/pln")
+    assert {b"$Pengaduan", b"$Diteruskan"} <= routed and b"$PerluTinjauan" not in routed
+    casework.deliver_now(services)
+    assert len(letters(smtp_sink, "forward")) == 1
+
+
+def test_a_rule_in_imap_draft_mode_puts_the_forward_letter_in_drafts(tmp_path, smtp_sink, rules_classifier, clock, dovecot, fresh_mailbox):
+    user, _ = fresh_mailbox
+    services = build(tmp_path, smtp_sink, rules_classifier, clock, imap_url=dovecot.url(user), replace=[
+        ('action = "forward"\nfallback = true\nmode = "smtp"', 'action = "forward"\nfallback = true\nmode = "imap_draft"'),
+    ])
+    dovecot.append(mail(COMPLAINT), user=user)
+    [result] = run_once(services).processed
+    assert result.status == CaseStatus.ROUTED
+    [draft] = dovecot.messages(user=user, folder="Drafts").values()
+    msg = message_from_bytes(draft, policy=policy.default)
+    assert result.reference in msg["Subject"] and msg["Reply-To"].startswith("pengaduan.babel+")
+    assert letters(smtp_sink, "forward") == []
+    run_once(services)
+    assert len(dovecot.messages(user=user, folder="Drafts")) == 1, "a draft is stored once"

@@ -128,9 +128,10 @@ def _apply_one(
             client.remove_flags([uid], [k.encode("ascii") for k in remove], silent=True)
         if row.keywords:
             client.add_flags([uid], [k.encode("ascii") for k in row.keywords], silent=True)
-        if row.target_folder and row.target_folder != folder:
-            uid, uidvalidity = _move(client, uid, row)
-            folder = row.target_folder
+        target = server_folder(client, row.target_folder) if row.target_folder else None
+        if target and target != folder:
+            uid, uidvalidity = _move(client, uid, row, target)
+            folder = target
         error = None
     except (_NotThere, *NETWORK_ERRORS) as exc:
         error = str(exc) or type(exc).__name__
@@ -168,9 +169,24 @@ def _locate(client: IMAPClient, row: TriageMark) -> tuple[int, str, int]:
     raise _NotThere(f"pesan tidak ditemukan lagi di {row.folder}")
 
 
-def _move(client: IMAPClient, uid: int, row: TriageMark) -> tuple[int, int]:
-    target = row.target_folder
-    assert target is not None
+def server_folder(client: IMAPClient, name: str) -> str:
+    """A configured folder name ("Triase/Spam") in the server's own notation: its hierarchy delimiter
+    ("." on Dovecot's default maildir) and its personal namespace prefix (e.g. "INBOX." on Courier)."""
+    listed = client.list_folders("", "")
+    delimiter = listed[0][1] if listed else b"/"
+    if isinstance(delimiter, bytes):
+        delimiter = delimiter.decode()
+    delimiter = delimiter or "/"
+    prefix = ""
+    if client.has_capability("NAMESPACE"):
+        personal = client.namespace().personal or ()
+        prefix = personal[0][0] if personal else ""
+        prefix = prefix.decode() if isinstance(prefix, bytes) else prefix
+    translated = delimiter.join(part for part in name.split("/") if part)
+    return translated if not prefix or translated.startswith(prefix) else prefix + translated
+
+
+def _move(client: IMAPClient, uid: int, row: TriageMark, target: str) -> tuple[int, int]:
     if not client.folder_exists(target):
         client.create_folder(target)
     if client.has_capability("MOVE"):
