@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from narahubung.directory import Directory, FocalPoint, Unit
@@ -424,7 +424,7 @@ def stored_units(session: Session, *, include_inactive: bool = False) -> tuple[U
     return tuple(row_as_unit(row) for row in session.scalars(query))
 
 
-def directory_revision(session: Session) -> tuple[int, int]:
+def directory_revision(session: Session | Connection) -> tuple[int, int]:
     """Changes whenever a unit or focal point changes (each change adds 1 to one unit's revision)."""
     count, total = session.execute(select(func.count(), func.coalesce(func.sum(UnitRow.revision), 0))).one()
     return int(count), int(total)
