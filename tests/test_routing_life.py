@@ -44,6 +44,11 @@ INQUIRY = (
     "Selamat siang, saya ingin bertanya bagaimana cara melapor ke Ombudsman? Apa saja syarat dan dokumen yang "
     "perlu disiapkan? Terima kasih.",
 )
+OUT_OF_MANDATE = (
+    "Debt collector leasing",
+    "Saya didatangi debt collector dari perusahaan leasing swasta karena cicilan motor saya telat dua bulan. "
+    "Mereka mengancam akan menarik motor saya. Mohon bantuan Ombudsman.",
+)
 SPAM = ("Promo pinjaman kilat", "Dapatkan pinjaman kilat tanpa jaminan cair 5 menit! Bunga rendah, klik tautan ini "
         "sekarang juga. Promo terbatas!")
 
@@ -166,15 +171,20 @@ def test_another_provinces_complaint_becomes_a_referral_draft_in_the_drafts_fold
     assert letters(smtp_sink, "referral") == []  # only staff send it, from their mail client
 
 
-def test_an_inquiry_gets_a_reply_draft_held_for_staff(mailbox_services, dovecot, smtp_sink):
+@pytest.mark.parametrize(("message", "kind"), [(INQUIRY, "inquiry"), (OUT_OF_MANDATE, "out_of_mandate")])
+def test_inquiries_and_out_of_mandate_mail_get_a_reply_draft_held_for_staff(mailbox_services, dovecot, smtp_sink,
+                                                                             message, kind):
     services, user = mailbox_services
-    dovecot.append(mail(INQUIRY), user=user)
+    dovecot.append(mail(message), user=user)
     [result] = run_once(services).processed
+    assert result.kind == kind
     assert result.status == CaseStatus.NEEDS_REVIEW
     assert any("draf jawaban" in r for r in case_of(services, result.reference).review_reasons)
     [draft] = dovecot.messages(user=user, folder="Drafts").values()
     msg = message_from_bytes(draft, policy=policy.default)
     assert msg["To"].addresses[0].addr_spec == WARGA[1] and "Tanggapan" in msg["Subject"]
+    body = msg.get_body(("plain",)).get_content()
+    assert result.reference in body and ("kewenangan" in body) == (kind == "out_of_mandate")
     assert [m.message["X-Narahubung-Letter"] for m in smtp_sink.messages] == ["acknowledgement"]
 
 
