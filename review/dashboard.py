@@ -219,6 +219,8 @@ AGE_BUCKETS: tuple[tuple[str, int, int], ...] = (
     ("51–60 hari", 51, 60),
 )
 OVERDUE = "lewat tenggat"
+# routed and waiting for the focal point; a bounced letter still leaves the case open (and late, soon)
+OPEN_STATUSES = (CaseStatus.ROUTED, CaseStatus.BOUNCED)
 
 
 @dataclass(frozen=True)
@@ -230,7 +232,7 @@ class _OpenCounts:
 
 
 def _open_counts(session: Session, now: datetime) -> list[_OpenCounts]:
-    """Per unit, routed cases not yet answered, counted by age bucket in the database (one row per unit).
+    """Per unit, routed (or bounced) cases not yet answered, counted by age bucket in the database (one row per unit).
 
     A case's age runs from its routing (`routed_at`, else its first forwarding letter's `sent_at`); whole
     days as `(now - start).days`, so "0–14 hari" means started after now − 15 days. A case past its own
@@ -252,7 +254,7 @@ def _open_counts(session: Session, now: datetime) -> list[_OpenCounts]:
     rows = session.execute(
         select(Case.unit_id, UnitRow.name, func.min(start), *columns)
         .outerjoin(UnitRow, UnitRow.id == Case.unit_id)
-        .where(Case.status == CaseStatus.ROUTED, Case.answered_at.is_(None))
+        .where(Case.status.in_(OPEN_STATUSES), Case.answered_at.is_(None))
         .group_by(Case.unit_id, UnitRow.name)
     ).all()
     labels = [OVERDUE] + [label for label, _, _ in AGE_BUCKETS]

@@ -115,12 +115,14 @@ def test_open_cases_fall_into_buckets_by_days_since_routing_and_overdue_by_deadl
         add_case(session, **routed(61))  # past its deadline
         add_case(session, **routed(20, deadline_days=10))  # a shorter deadline, passed
         add_case(session, **routed(5, answered=NOW))  # answered: not open
+        add_case(session, **{**routed(3), "status": CaseStatus.BOUNCED})  # the letter bounced: still open
+        add_case(session, **{**routed(4, answered=NOW), "status": CaseStatus.ANSWERED})
         add_case(session, received=NOW, status=CaseStatus.NEEDS_REVIEW)  # never routed
     with factory() as session:
         buckets = {b.label: b.cases for b in open_by_age(session, NOW)}
         [unit] = open_per_unit(session, NOW)
-    assert buckets == {"0–14 hari": 2, "15–30 hari": 1, "31–50 hari": 1, "51–60 hari": 1, OVERDUE: 2}
-    assert (unit.unit_id, unit.open, unit.overdue, unit.oldest_days) == ("rsud-1901", 7, 2, 61)
+    assert buckets == {"0–14 hari": 3, "15–30 hari": 1, "31–50 hari": 1, "51–60 hari": 1, OVERDUE: 2}
+    assert (unit.unit_id, unit.open, unit.overdue, unit.oldest_days) == ("rsud-1901", 8, 2, 61)
 
 
 def test_median_response_time_per_unit_starts_at_the_letter_sent(factory):
