@@ -436,7 +436,10 @@ def _attach_to_case(
     elif kind == "bounce":
         if match.delivery is not None:
             match.delivery.last_error = f"dipantulkan: {parsed.subject}"[:500]
-        if match.delivery is None or match.delivery.purpose != "acknowledgement":
+        if match.delivery is not None and match.delivery.purpose == "acknowledgement":
+            note = f"tanda terima kasus {case.reference} tidak sampai ke pelapor ({case.complainant_email})"
+            case.review_reasons = [*case.review_reasons, note]
+        else:
             case.review_reasons = [*case.review_reasons, note]
             repo.set_case_status(session, case, CaseStatus.BOUNCED, "bounced", matched_by=match.matched_by)
     elif kind == "follow_up":

@@ -18,6 +18,7 @@ from storage.models import Case, Delivery
 _MSGID = re.compile(r"<[^<>\s]+>")
 _ADDRESS = re.compile(r"[\w.+=-]+@[\w-]+(?:\.[\w-]+)+")
 _QUOTED_MSGID = re.compile(rb"^message-id:[ \t]*(<[^<>\s]+>)", re.IGNORECASE | re.MULTILINE)
+_FINAL_RECIPIENT = re.compile(rb"^(?:final|original)-recipient:\s*rfc822;\s*<?([^\s>]+)>?", re.IGNORECASE | re.MULTILINE)
 RECIPIENT_HEADERS = ("to", "cc", "delivered-to", "x-original-to", "envelope-to")
 
 
@@ -53,23 +54,30 @@ def find_thread(
         found = _by_message_ids(session, ids)
         if found is not None:
             return ThreadMatch(found.case, how, found)
-    addresses = {a.lower() for h in RECIPIENT_HEADERS for a in _ADDRESS.findall(headers.get(h, ""))}
-    if addresses:
-        delivery = session.scalars(
-            select(Delivery).where(func.lower(Delivery.reply_to).in_(addresses)).order_by(Delivery.id)
-        ).first()
-        if delivery is not None:
-            return ThreadMatch(delivery.case, "plus_address", delivery)
-    if is_bounce:
+    if is_bounce:  # the bounced letter's own Message-ID, quoted in the report, says exactly which one
         quoted = [m.decode("ascii", "replace") for m in _QUOTED_MSGID.findall(raw)]
         found = _by_message_ids(session, quoted)
         if found is not None:
             return ThreadMatch(found.case, "bounce", found)
+    addresses = {a.lower() for h in RECIPIENT_HEADERS for a in _ADDRESS.findall(headers.get(h, ""))}
+    if addresses:
+        deliveries = list(session.scalars(
+            select(Delivery).where(func.lower(Delivery.reply_to).in_(addresses)).order_by(Delivery.id)
+        ))
+        if deliveries:
+            chosen = _bounced_one(deliveries, raw) if is_bounce else deliveries[0]
+            return ThreadMatch(deliveries[0].case, "plus_address", chosen)
     for reference in dict.fromkeys(m.group(0).upper() for m in reference_re.finditer(subject or "")):
         case = session.scalar(select(Case).where(func.upper(Case.reference) == reference))
         if case is not None and _knows(case, sender):
             return ThreadMatch(case, "subject")
     return None
+
+
+def _bounced_one(deliveries: list[Delivery], raw: bytes) -> Delivery | None:
+    """Of a case's letters, the one sent to the address a delivery report names as failed."""
+    failed = {m.decode("ascii", "replace").lower() for m in _FINAL_RECIPIENT.findall(raw)}
+    return next((d for d in reversed(deliveries) if failed & {a.lower() for a in (*d.to_addrs, *d.cc_addrs)}), None)
 
 
 def _by_message_ids(session: Session, ids: list[str]) -> Delivery | None:

@@ -351,27 +351,44 @@ def test_replies_without_in_reply_to_are_found_by_plus_address_or_subject(servic
         assert session.scalars(select(CaseMessage.matched_by)).all() == [how]
 
 
-def test_a_bounce_of_the_letter_marks_the_case_bounced(services, tmp_path, smtp_sink):
-    [result] = ingest(services, tmp_path, mail(COMPLAINT))
-    deliver(services)
-    [forward] = letters(smtp_sink, "forward")
-    assert forward.mail_from == str(forward.message["Reply-To"]), "bounces come back to the case's address"
-    original = forward.data.decode()
-    dsn = (
+def delivery_report(bounced, *, quote_original: bool = True) -> bytes:
+    """A DSN as Postfix writes it, sent to the envelope sender of `bounced` (a ReceivedMail)."""
+    original = bounced.data.decode() if quote_original else "Subject: (tidak disertakan)\r\n\r\n"
+    return (
         "From: Mail Delivery System <MAILER-DAEMON@mx.contoh.example>\r\n"
-        f"To: {forward.mail_from}\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+        f"To: {bounced.mail_from}\r\nSubject: Undelivered Mail Returned to Sender\r\n"
         "Message-ID: <dsn-9@mx.contoh.example>\r\nDate: Fri, 20 Nov 2026 10:00:00 +0700\r\nMIME-Version: 1.0\r\n"
         "Auto-Submitted: auto-replied\r\n"
         'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
         "--B\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
         "--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.contoh.example\r\n\r\n"
-        f"Final-Recipient: rfc822; {forward.rcpt_tos[0]}\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        f"Final-Recipient: rfc822; {bounced.rcpt_tos[0]}\r\nAction: failed\r\nStatus: 5.1.1\r\n"
         f"--B\r\nContent-Type: message/rfc822\r\n\r\n{original}\r\n--B--\r\n"
     ).encode()
-    [threaded] = ingest(services, tmp_path, dsn)
+
+
+@pytest.mark.parametrize("quote_original", [True, False])
+def test_a_bounce_of_the_letter_marks_the_case_bounced(services, tmp_path, smtp_sink, quote_original):
+    [result] = ingest(services, tmp_path, mail(COMPLAINT))
+    deliver(services)
+    [forward] = letters(smtp_sink, "forward")
+    assert forward.mail_from == str(forward.message["Reply-To"]), "bounces come back to the case's address"
+    [threaded] = ingest(services, tmp_path, delivery_report(forward, quote_original=quote_original))
     deliver(services)
     assert (threaded.reference, threaded.status, threaded.kind) == (result.reference, CaseStatus.BOUNCED, "bounce")
     assert len(smtp_sink.messages) == 2, "a bounce is never answered"
+    with services.factory() as session:
+        assert "dipantulkan" in session.scalars(select(Delivery).where(Delivery.purpose == "forward")).one().last_error
+
+
+@pytest.mark.parametrize("quote_original", [True, False])
+def test_a_bounced_tanda_terima_is_noted_but_the_case_stays_routed(services, tmp_path, smtp_sink, quote_original):
+    [result] = ingest(services, tmp_path, mail(COMPLAINT))
+    deliver(services)
+    [ack] = letters(smtp_sink, "acknowledgement")
+    [threaded] = ingest(services, tmp_path, delivery_report(ack, quote_original=quote_original))
+    assert (threaded.reference, threaded.status, threaded.kind) == (result.reference, CaseStatus.ROUTED, "bounce")
+    assert any("tanda terima" in r for r in case_of(services, result.reference).review_reasons)
 
 
 def test_a_complainants_follow_up_is_attached_and_forwarded_to_the_same_focal_point(services, tmp_path, smtp_sink):

@@ -132,9 +132,11 @@ def _apply_one(
         if target and target != folder:
             uid, uidvalidity = _move(client, uid, row, target)
             folder = target
-        error = None
-    except (_NotThere, *NETWORK_ERRORS) as exc:
-        error = str(exc) or type(exc).__name__
+        error, retry = None, False
+    except _NotThere as exc:
+        error, retry = str(exc), False  # moved or deleted by hand: say so, do not retry forever
+    except NETWORK_ERRORS as exc:
+        error, retry = str(exc) or type(exc).__name__, True
     with transaction(factory) as session:
         stored = session.get_one(TriageMark, row.id)
         if error is None:
@@ -146,7 +148,7 @@ def _apply_one(
             report.applied += 1
         else:
             stored.error = error[:500]
-            stored.due = False  # the mail is gone or moved by hand: say so, do not retry forever
+            stored.due = retry
             report.errors.append(f"UID {row.uid} di {row.folder}: {error}")
 
 
