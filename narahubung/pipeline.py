@@ -19,20 +19,39 @@ from classify.decision import Decision, MessageText
 from ingest.dropfolder import DropFolder
 from ingest.errors import MessageUnparseable
 from ingest.extract import ExtractedDocument, extract_file, extract_mail
+from ingest.imap.triage import MarksReport, apply_due_marks, marks_for, schedule_marks
 from ingest.parse import ParsedMail, parse_message
 from narahubung.errors import SettingsInvalid
 from narahubung.intake import IngestReport, drop_folder_once, sync_mailboxes
 from narahubung.services import Services
-from ingest.imap.triage import MarksReport, apply_due_marks, marks_for, schedule_marks
 from routing.deadlines import TendReport, tend
 from routing.letters import Letters
-from routing.outbox import DeliveryReport, deliver_pending, enqueue, pending_count, recover_interrupted
+from routing.outbox import (
+    DeliveryReport,
+    deliver_pending,
+    enqueue,
+    pending_count,
+    recover_interrupted,
+)
 from routing.plan import RoutePlan, plan_route
-from routing.threads import ThreadMatch, find_thread, looks_like_bounce, reference_pattern
+from routing.threads import (
+    ThreadMatch,
+    find_thread,
+    looks_like_bounce,
+    reference_pattern,
+)
 from routing.transport import Transport
 from storage import repository as repo
 from storage.db import write_with_retry
-from storage.models import Case, CaseMessage, CaseStatus, Classification, Document, RawMessage, RawStatus
+from storage.models import (
+    Case,
+    CaseMessage,
+    CaseStatus,
+    Classification,
+    Document,
+    RawMessage,
+    RawStatus,
+)
 
 ROUTING_PURPOSES = ("forward", "referral", "reply")
 

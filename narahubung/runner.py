@@ -15,7 +15,13 @@ from ingest.dropfolder import DropFolder
 from ingest.imap.watcher import FolderWatcher
 from narahubung.errors import NarahubungError
 from narahubung.intake import folders, ingest_drop_folder
-from narahubung.pipeline import RunReport, apply_marks, deliver, process_pending, tend_cases
+from narahubung.pipeline import (
+    RunReport,
+    apply_marks,
+    deliver,
+    process_pending,
+    tend_cases,
+)
 from narahubung.services import Services
 from storage.message_store import DatabaseMessageStore
 

@@ -13,7 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from narahubung.directory import Directory, OtherOffice, Recipients, Unit
-from routing.draft import SUMMARY_CHARS, Attachment, Draft, DraftComposer, DraftFacts, plus_address, redact_identity
+from routing.draft import (
+    SUMMARY_CHARS,
+    Attachment,
+    Draft,
+    DraftComposer,
+    DraftFacts,
+    plus_address,
+    redact_identity,
+)
 from routing.rules import RoutingConfig
 from storage.blobs import BlobStore
 from storage.models import Case, Document

@@ -64,9 +64,7 @@ def _matches(
         return False
     if when.kind is not None and (decision is None or decision.kind not in when.kind):
         return False
-    if when.confident is not None and (decision is None or _confident(decision, threshold) != when.confident):
-        return False
-    return True
+    return when.confident is None or (decision is not None and _confident(decision, threshold) == when.confident)
 
 
 def _apply(

@@ -64,7 +64,6 @@ def test_a_regional_opd_without_focal_point_goes_to_its_regions_inspektorat(dire
 
 
 def test_the_chain_climbs_to_the_provinces_inspektorat_when_the_region_has_none(directory):
-    from dataclasses import replace
 
     from narahubung.directory import Directory
 

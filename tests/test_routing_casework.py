@@ -5,10 +5,10 @@ from __future__ import annotations
 from email import message_from_bytes, policy
 
 import pytest
+from factories import make_mail, make_pdf
 from sqlalchemy import select
 
 from classify import load_classifier
-from factories import make_mail, make_pdf
 from narahubung import casework
 from narahubung.intake import ingest_paths
 from narahubung.pipeline import process_pending

@@ -6,51 +6,51 @@ The rule-based classifier is used so that which rule fires depends on the text, 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 
 import pytest
+from factories import make_mail, make_pdf
 from sqlalchemy import select
 
 from classify import load_classifier
-from factories import make_mail, make_pdf
 from narahubung.intake import ingest_paths
 from narahubung.pipeline import deliver, process_pending, run_once
 from narahubung.services import build_services
 from narahubung.settings import DEFAULT_ROUTING, load_settings
 from storage.models import Case, CaseMessage, CaseStatus, Delivery, DeliveryStatus
 
-START = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 OFFICE = "narahubung.babel@ombudsman.example"
 WARGA = ("Warga Contoh", "warga@contoh.example")
 
 COMPLAINT = (
     "PLN Manggar: meteran belum dipasang",
-    "Saya sudah bayar pasang baru listrik di kantor PLN Manggar, Belitung Timur, sejak Juli 2026. Sampai sekarang "
-    "meteran belum juga dipasang walaupun sudah tiga kali saya tanyakan ke petugas. Mohon Ombudsman membantu.",
+    ("Saya sudah bayar pasang baru listrik di kantor PLN Manggar, Belitung Timur, sejak Juli 2026. Sampai sekarang "
+    "meteran belum juga dipasang walaupun sudah tiga kali saya tanyakan ke petugas. Mohon Ombudsman membantu."),
 )
 NO_FOCAL_POINT = (
     "Jalan rusak di Sungailiat",
-    "Jalan rusak di depan pasar Sungailiat sudah 8 bulan tidak diperbaiki Dinas PUPR Kabupaten Bangka. "
-    "Sudah dilaporkan berkali-kali ke Dinas PU tapi tidak ada tindakan.",
+    ("Jalan rusak di depan pasar Sungailiat sudah 8 bulan tidak diperbaiki Dinas PUPR Kabupaten Bangka. "
+    "Sudah dilaporkan berkali-kali ke Dinas PU tapi tidak ada tindakan."),
 )
 OTHER_PROVINCE = (
     "Pengaduan Disdukcapil Palembang",
-    "Saya tinggal di Kota Palembang, Sumatera Selatan. KTP elektronik saya di Disdukcapil Kota Palembang belum "
-    "dicetak sejak enam bulan lalu padahal sudah rekam. Mohon bantuan.",
+    ("Saya tinggal di Kota Palembang, Sumatera Selatan. KTP elektronik saya di Disdukcapil Kota Palembang belum "
+    "dicetak sejak enam bulan lalu padahal sudah rekam. Mohon bantuan."),
 )
 INQUIRY = (
     "Cara melapor",
-    "Selamat siang, saya ingin bertanya bagaimana cara melapor ke Ombudsman? Apa saja syarat dan dokumen yang "
-    "perlu disiapkan? Terima kasih.",
+    ("Selamat siang, saya ingin bertanya bagaimana cara melapor ke Ombudsman? Apa saja syarat dan dokumen yang "
+    "perlu disiapkan? Terima kasih."),
 )
 OUT_OF_MANDATE = (
     "Debt collector leasing",
-    "Saya didatangi debt collector dari perusahaan leasing swasta karena cicilan motor saya telat dua bulan. "
-    "Mereka mengancam akan menarik motor saya. Mohon bantuan Ombudsman.",
+    ("Saya didatangi debt collector dari perusahaan leasing swasta karena cicilan motor saya telat dua bulan. "
+    "Mereka mengancam akan menarik motor saya. Mohon bantuan Ombudsman."),
 )
-SPAM = ("Promo pinjaman kilat", "Dapatkan pinjaman kilat tanpa jaminan cair 5 menit! Bunga rendah, klik tautan ini "
-        "sekarang juga. Promo terbatas!")
+SPAM = ("Promo pinjaman kilat", ("Dapatkan pinjaman kilat tanpa jaminan cair 5 menit! Bunga rendah, klik tautan ini "
+        "sekarang juga. Promo terbatas!"))
 
 
 class FakeClock:
@@ -127,7 +127,7 @@ def letters(smtp_sink, kind: str):
 def case_of(services, reference: str) -> Case:
     with services.factory() as session:
         case = session.scalar(select(Case).where(Case.reference == reference))
-        case.deliveries, case.classifications  # loaded while the session is open
+        _ = (case.deliveries, case.classifications)  # loaded while the session is open
         return case
 
 
@@ -299,7 +299,7 @@ def test_a_crash_between_the_servers_ok_and_the_commit_never_sends_twice(service
 
     ingest(services, tmp_path, mail(COMPLAINT))
     crashed = subprocess.run([sys.executable, "-c", CRASH_AFTER_SEND, str(services.settings.data_dir),
-                              smtp_sink.url, str(services.settings.routing_file)])
+                              smtp_sink.url, str(services.settings.routing_file)], check=False)
     assert crashed.returncode == 137
     assert len(smtp_sink.wait_for(1)) == 1
     for _ in range(3):
@@ -442,7 +442,7 @@ def test_reminders_at_14_30_50_days_then_escalation_at_the_deadline(services, tm
 def test_no_reminder_once_the_focal_point_has_answered(services, tmp_path, smtp_sink, clock):
     from narahubung.pipeline import tend_cases
 
-    [result] = ingest(services, tmp_path, mail(COMPLAINT))
+    [_result] = ingest(services, tmp_path, mail(COMPLAINT))
     deliver(services)
     [forward] = letters(smtp_sink, "forward")
     answer = make_mail("Tanggapan", "Sudah dipasang.", sender=("PLN", forward.rcpt_tos[0]),
@@ -481,9 +481,9 @@ def test_reminders_and_escalation_come_from_run_once(mailbox_services, dovecot, 
 
 CONFIDENTIAL = (
     "e-KTP belum jadi, Siti Aminah",
-    "Nama: Siti Aminah\nNIK: 1904015507880002\nAlamat: Jl. Merdeka 5, Koba\nHP: 0812-3456-7890\n\n"
+    ("Nama: Siti Aminah\nNIK: 1904015507880002\nAlamat: Jl. Merdeka 5, Koba\nHP: 0812-3456-7890\n\n"
     "Saya sudah rekam e-KTP di Disdukcapil Bangka Tengah di Koba sejak Juni tetapi sampai sekarang belum jadi, "
-    "padahal dijanjikan 14 hari. Mohon identitas saya dirahasiakan. Terima kasih, Siti Aminah",
+    "padahal dijanjikan 14 hari. Mohon identitas saya dirahasiakan. Terima kasih, Siti Aminah"),
 )
 
 

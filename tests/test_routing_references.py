@@ -9,7 +9,13 @@ import threading
 import pytest
 
 from routing.rules import Life
-from storage.db import make_engine, session_factory, transaction, upgrade, write_with_retry
+from storage.db import (
+    make_engine,
+    session_factory,
+    transaction,
+    upgrade,
+    write_with_retry,
+)
 from storage.repository import next_reference
 
 WORKERS, EACH = 6, 20
@@ -83,10 +89,9 @@ def test_a_rolled_back_case_gives_its_number_back(tmp_path):
     factory = factory_for(f"sqlite:///{tmp_path / 'r.sqlite3'}")
     with transaction(factory) as session:
         assert next_reference(session, "ORI-BABEL", 2026) == "ORI-BABEL/2026/000001"
-    with pytest.raises(RuntimeError):
-        with transaction(factory) as session:
-            assert next_reference(session, "ORI-BABEL", 2026) == "ORI-BABEL/2026/000002"
-            raise RuntimeError("the case could not be recorded")
+    with pytest.raises(RuntimeError), transaction(factory) as session:
+        assert next_reference(session, "ORI-BABEL", 2026) == "ORI-BABEL/2026/000002"
+        raise RuntimeError("the case could not be recorded")
     with transaction(factory) as session:
         assert next_reference(session, "ORI-BABEL", 2026) == "ORI-BABEL/2026/000002"
 

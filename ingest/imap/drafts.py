@@ -3,7 +3,7 @@ read, edit and send it from their ordinary mail client. imapclient's errors neve
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from imapclient import DRAFT, SEEN
 
@@ -24,7 +24,7 @@ class ImapDraftStore:
             with self.account.session() as client:
                 if not client.folder_exists(self.folder):
                     client.create_folder(self.folder)
-                client.append(self.folder, data, flags=(DRAFT, SEEN), msg_time=datetime.now(timezone.utc))
+                client.append(self.folder, data, flags=(DRAFT, SEEN), msg_time=datetime.now(UTC))
         except MailboxUnavailable as exc:
             raise DeliveryFailed(f"draf tidak dapat disimpan: {exc.message}") from exc
         except NETWORK_ERRORS as exc:
