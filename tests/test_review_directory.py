@@ -464,3 +464,23 @@ def test_cli_exports_edits_and_imports_the_directory_and_refuses_a_broken_file(t
     with session_factory(engine)() as session:
         assert unit_history(session, "rsud-1901")[0].actor == "sari"
     engine.dispose()
+
+
+def test_a_deactivated_unit_gets_no_new_letter_the_case_waits_for_staff(review_services, smtp_sink, tmp_path):
+    with transaction(review_services.factory) as session:
+        set_unit_active(session, "pln-belitung", False, actor="sari")
+    triage(review_services, tmp_path / "masuk", [PLN_COMPLAINT])
+    with review_services.factory() as session:
+        case = session.scalars(select(Case)).one()
+    assert case.status == "needs_review"
+    assert any("pln-belitung tidak ada di direktori" in reason for reason in case.review_reasons), case.review_reasons
+
+
+def test_the_directory_list_filters_by_agency_type_and_text(app_client):
+    log_in(app_client, "budi")
+    page = app_client.get("/direktori", params={"jenis": "rsud"}).text
+    assert "RSUD Depati Bahrin Kabupaten Bangka" in page and "Dinas Pendidikan Kabupaten Bangka" not in page
+    page = app_client.get("/direktori", params={"q": "indah.maulana"}).text
+    assert page.count('href="/direktori/unit/') == 1 and "rsud-1901" in page
+    page = app_client.get("/direktori", params={"q": "<script>"}).text
+    assert "Tidak ada unit yang cocok" in page and 'value="&lt;script&gt;"' in page
