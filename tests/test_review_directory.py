@@ -484,3 +484,9 @@ def test_the_directory_list_filters_by_agency_type_and_text(app_client):
     assert page.count('href="/direktori/unit/') == 1 and "rsud-1901" in page
     page = app_client.get("/direktori", params={"q": "<script>"}).text
     assert "Tidak ada unit yang cocok" in page and 'value="&lt;script&gt;"' in page
+
+
+def test_the_bundled_config_file_itself_can_be_imported(directory):
+    from narahubung.settings import DEFAULT_DIRECTORY
+
+    assert parse_yaml(DEFAULT_DIRECTORY.read_text(encoding="utf-8"), directory) == directory.units
