@@ -101,3 +101,46 @@ def test_staff_edited_letter_text_replaces_the_complaint_text(services, tmp_path
     [mail] = smtp_sink.wait_for(1)
     body = message_from_bytes(mail.data, policy=policy.default).get_body(("plain",)).get_content()
     assert "Ringkasan oleh staf" in body and "tiga kali saya tanyakan" not in body
+
+
+CONFIDENTIAL = make_mail(
+    "e-KTP belum jadi",
+    "Nama: Siti Aminah\nHP: 0812-3456-7890\n\nSaya sudah rekam e-KTP di Disdukcapil Bangka Tengah di Koba sejak "
+    "Juni tetapi sampai sekarang belum jadi. Mohon identitas saya dirahasiakan.",
+    sender=("Siti Aminah", "siti.aminah@warga.example"),
+    attachments=[("bukti-rekam.pdf", "application/pdf", make_pdf(["Bukti rekam e-KTP"]))],
+)
+
+
+@pytest.mark.parametrize(("decision", "files"), [(None, []), (True, ["bukti-rekam.pdf"])])
+def test_a_confidential_cases_attachments_go_only_by_staff_decision(services, tmp_path, smtp_sink, decision, files):
+    case = held_case(services, tmp_path, CONFIDENTIAL)
+    assert case.confidential
+    casework.route_case(services, case.reference, actor="rina", unit_id="disdukcapil-1904",
+                        forward_attachments=decision)
+    casework.deliver_now(services)
+    [mail] = smtp_sink.wait_for(1)
+    msg = message_from_bytes(mail.data, policy=policy.default)
+    assert [p.get_filename() for p in msg.iter_attachments()] == files
+    body = msg.get_body(("plain",)).get_content()
+    assert "Siti" not in body, body
+    assert "0812-3456-7890" not in mail.data.decode()
+
+
+def test_staff_can_choose_an_imap_draft_for_review_before_sending(tmp_path, smtp_sink, rules_classifier, dovecot,
+                                                                  fresh_mailbox):
+    user, _ = fresh_mailbox
+    rules = tmp_path / "routing.toml"
+    rules.write_text(DEFAULT_ROUTING.read_text().replace('confident = true }\naction = "forward"',
+                                                         'confident = true }\naction = "review"'))
+    settings = load_settings(data_dir=tmp_path / "data", smtp_url=smtp_sink.url, routing_file=rules,
+                             imap_url=dovecot.url(user))
+    services = build_services(settings, classifier=rules_classifier)
+    case = held_case(services, tmp_path)
+    outcome = casework.route_case(services, case.reference, actor="rina", unit_id="pln-belitung", mode="imap_draft")
+    report = casework.deliver_now(services)
+    assert [d.id for d in report.drafted] == list(outcome.delivery_ids)
+    [draft] = dovecot.messages(user=user, folder="Drafts").values()
+    assert case.reference in message_from_bytes(draft, policy=policy.default)["Subject"]
+    with pytest.raises(casework.UnknownDeliveryMode):
+        casework.route_case(services, case.reference, actor="rina", mode="fax")

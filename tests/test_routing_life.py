@@ -592,3 +592,28 @@ def test_a_rule_in_imap_draft_mode_puts_the_forward_letter_in_drafts(tmp_path, s
     assert letters(smtp_sink, "forward") == []
     run_once(services)
     assert len(dovecot.messages(user=user, folder="Drafts")) == 1, "a draft is stored once"
+
+
+def test_a_draft_cut_off_mid_append_is_stored_exactly_once(mailbox_services, dovecot):
+    from storage.db import transaction
+
+    services, user = mailbox_services
+    dovecot.append(mail(OTHER_PROVINCE), user=user)
+    dovecot.append(mail(INQUIRY), user=user)
+    from narahubung.intake import sync_mailboxes
+
+    sync_mailboxes(services)
+    process_pending(services)
+    with transaction(services.factory) as session:  # both "died" while talking to the server …
+        referral, reply = session.scalars(select(Delivery).where(Delivery.transport == "imap_draft")
+                                          .order_by(Delivery.id)).all()
+        referral.status = reply.status = DeliveryStatus.SENDING
+        referral_data = services.blobs.get(referral.blob_sha256)
+    dovecot.append(referral_data, user=user, folder="Drafts", flags=[b"\\Draft"])  # … the referral after its APPEND
+    report = deliver(services)
+    assert len(report.drafted) == 1  # the reply, whose APPEND never happened
+    drafts = [message_from_bytes(m, policy=policy.default) for m in dovecot.messages(user=user, folder="Drafts").values()]
+    assert sorted(m["X-Narahubung-Letter"] for m in drafts) == ["referral", "reply"]
+    with services.factory() as session:
+        assert {d.status for d in session.scalars(select(Delivery).where(Delivery.transport == "imap_draft"))} == {
+            DeliveryStatus.SENT}
