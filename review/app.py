@@ -15,6 +15,7 @@ from review.auth import LoginRequired, current_user, RoleRequired, login_redirec
 from review.csrf import CsrfMiddleware
 from review.deps import REVIEW_DIR
 from review.headers import SecurityHeadersMiddleware
+from review.search_index import ensure_search_index
 from review.throttle import LoginThrottle
 
 SESSION_COOKIE = "narahubung_sesi"
@@ -28,6 +29,7 @@ def create_app(services: Services, *, secret_key: str | None = None, https_only:
     app = FastAPI(title="Narahubung — tinjauan staf", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.services = services
     app.state.login_throttle = LoginThrottle()
+    app.state.search_index = ensure_search_index(services.factory.kw["bind"])
 
     # middleware added last runs first: CSRF is checked before the session is even read
     app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie=SESSION_COOKIE,

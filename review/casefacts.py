@@ -134,26 +134,36 @@ def top_kinds(scores: dict[str, Any], kind_names: dict[str, str], n: int = 3) ->
 
 
 def top_units(scores: dict[str, Any], directory: Directory, n: int = 3) -> list[Candidate]:
-    """Units ranked by P(agency type) × the best score of a region they cover, normalised to sum 1.
+    """Units ranked by P(agency type) × P(region | type), normalised to sum 1.
 
-    A unit that covers no region (province-wide), or the only unit of its type, takes the type's
-    score alone: the region does not decide between units there.
+    P(region | type) is the best region score among the regions a unit covers. A unit that covers no
+    region (province-wide), or the only unit of its type, takes the type's score alone; when the text
+    names no region any of a type's units cover, the type's score is shared by its units.
     """
     agency = {k: float(v) for k, v in (scores.get("agency_type") or {}).items()}
     region = {k: float(v) for k, v in (scores.get("region") or {}).items()}
     raw: list[tuple[str, float]] = []
-    for unit in directory.units:
-        p_type = agency.get(unit.type, 0.0)
-        if p_type <= 0:
+    for type_id, p_type in agency.items():
+        units = directory.units_of_type(type_id)
+        if p_type <= 0 or not units:
             continue
-        alone = not unit.covers or len(directory.units_of_type(unit.type)) == 1
-        p_region = 1.0 if alone else max((region.get(code, 0.0) for code in unit.covers), default=0.0)
-        if p_region > 0:
-            raw.append((unit.id, p_type * p_region))
+        if len(units) == 1:
+            raw.append((units[0].id, p_type))
+            continue
+        by_region = {u.id: (1.0 if not u.covers else max((region.get(c, 0.0) for c in u.covers), default=0.0))
+                     for u in units}
+        if not any(by_region.values()):
+            by_region = {u.id: 1.0 / len(units) for u in units}
+        raw += [(unit_id, p_type * p) for unit_id, p in by_region.items() if p > 0]
     total = sum(s for _, s in raw) or 1.0
     ranked = sorted(((u, s / total) for u, s in raw), key=lambda x: (-x[1], x[0]))
     names = {u.id: u.name for u in directory.units}
     return [Candidate(u, names.get(u, u), s) for u, s in ranked[:n]]
+
+
+def top_agency_types(scores: dict[str, Any], directory: Directory, n: int = 3) -> list[Candidate]:
+    names = {t.id: t.name for t in directory.agency_types}
+    return [Candidate(t, names.get(t, t), s) for t, s in _ranked(scores.get("agency_type") or {})[:n]]
 
 
 def _ranked(values: dict[str, Any]) -> list[tuple[str, float]]:

@@ -61,11 +61,13 @@ def queue(request: Request, user: CurrentUser, session: DbSession, services: Ser
           after: str | None = None, before: str | None = None) -> Response:
     problems: list[str] = []
     filters = filters_from(request, problems)
+    indexed = request.app.state.search_index
     try:
-        page = queue_page(session, services.directory, filters, after=after, before=before)
+        page = queue_page(session, services.directory, filters, after=after, before=before, search_index=indexed)
     except CursorInvalid as exc:
         problems.append(str(exc))
-        page = queue_page(session, services.directory, filters)
+        page = queue_page(session, services.directory, filters, search_index=indexed)
+    problems += page.notes
     params = filters.query_params()
     return render(
         request, "queue.html",

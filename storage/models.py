@@ -334,8 +334,9 @@ class CaseNote(Base):
     created_at: Mapped[datetime]
 
 
-# The queue walks cases of one status oldest first: keyset pagination on (status, received_at, id).
-Index("ix_cases_queue", Case.status, Case.received_at, Case.id)
+# The queue walks cases of one status oldest first (keyset pagination on received_at, id); the other
+# columns let a page with filters be found in the index alone (migration 0008).
+Index("ix_cases_queue", Case.status, Case.received_at, Case.id, Case.kind, Case.unit_id, Case.confidence)
 
 
 class CaseMessage(Base):

@@ -73,6 +73,13 @@ def test_top_units_combine_the_agency_type_and_region_scores(directory):
     assert sum(u.score for u in top_units(scores, directory, n=100)) == pytest.approx(1.0)
 
 
+def test_without_a_region_the_units_of_the_likely_type_share_its_score(directory):
+    scores = {"agency_type": {"disdukcapil": 0.56, "samsat": 0.04}, "region": {}}
+    units = top_units(scores, directory)
+    assert [directory.unit(u.id).type for u in units] == ["disdukcapil"] * 3
+    assert units[0].score == pytest.approx(units[1].score)
+
+
 def test_top_types_are_the_three_best_maladministration_scores(directory):
     scores = {"maladministration": {"penundaan_berlarut": 0.2, "permintaan_imbalan": 0.9,
                                     "tidak_kompeten": 0.5, "berpihak": 0.1}}

@@ -239,8 +239,11 @@ def test_queue_filters_combine(client, review_user, review_services, directory):
     assert shown(f"region={pln.covers[0]}") == 2 if pln.covers else True
     assert shown("type=permintaan_imbalan") == 2 and shown("type=penundaan_berlarut") == 0
     assert shown("from=2026-10-05&to=2026-10-06") == 3
-    assert shown("q=nomor%201") == 3  # "Perihal nomor 1" in each batch
+    assert shown("q=uji/2026100500") == 3  # any case, any part of the reference
+    assert shown("q=perihal+uji/2026100900") == 2  # every word must be found
     assert shown("q=100%25") == 0  # a % is searched for, not a wildcard
+    assert shown('q=perihal"+OR+"nomor') == 0  # nothing typed is read as search syntax
+    assert "kurang dari 3 huruf diabaikan: 1" in client.get("/antrean?q=uji/20261009+1").text
     assert shown("status=routed") == 0
 
 
@@ -409,3 +412,39 @@ def test_user_add_stores_an_argon2_hash_and_refuses_duplicates_and_short_passwor
         users = list(session.scalars(select(User)))
     assert [(u.username, u.role) for u in users] == [("siti", "supervisor")]
     assert users[0].password_hash.startswith("$argon2id$") and "sandi" not in users[0].password_hash
+
+
+# --- the search index ------------------------------------------------------------------------
+
+
+def test_the_search_index_follows_corrections_and_is_rebuilt_when_its_triggers_are_lost(
+        client, review_user, clear_case, review_services):
+    from sqlalchemy import text
+
+    from review.search_index import ensure_search_index
+
+    token = log_in(client, review_user)
+    assert clear_case.reference not in client.get("/antrean?type=diskriminasi").text
+    client.post(f"/kasus/{clear_case.id}/koreksi", data={"csrftoken": token, "kind": "complaint",
+                                                        "unit": clear_case.unit_id, "types": ["diskriminasi"]})
+    assert clear_case.reference in client.get("/antrean?type=diskriminasi").text
+    engine = review_services.factory.kw["bind"]
+    with engine.begin() as conn:  # as a batch migration that recreates `cases` would
+        conn.execute(text("DROP TRIGGER review_case_search_au"))
+        conn.execute(text("UPDATE cases SET subject = 'Pungutan liar di kantor camat'"))
+    assert ensure_search_index(engine)
+    assert clear_case.reference in client.get("/antrean?q=pungutan+camat").text
+
+
+def test_searches_with_many_hits_walk_the_queue_index_and_find_the_same_cases(
+        client, review_user, review_services, monkeypatch):
+    import review.queue
+
+    add_cases(review_services, 6, datetime(2026, 10, 1, tzinfo=timezone.utc), types=["berpihak"])
+    add_cases(review_services, 4, datetime(2026, 10, 9, tzinfo=timezone.utc))
+    log_in(client, review_user)
+    queries = ("type=berpihak", "q=uji/2026100100", "q=perihal+nomor", "q=uji/20261009+perihal")
+    by_id_lookup = [references(client.get(f"/antrean?{q}")) for q in queries]
+    monkeypatch.setattr(review.queue, "SMALL_MATCH", 2)  # as if every search had thousands of hits
+    assert [references(client.get(f"/antrean?{q}")) for q in queries] == by_id_lookup
+    assert [len(r) for r in by_id_lookup] == [6, 6, 10, 4]
