@@ -29,6 +29,19 @@ class UnitNotFound(NarahubungError):
         self.unit_id = unit_id
 
 
+class UnitChangedMeanwhile(NarahubungError):
+    """Someone saved the unit after this form was opened; saving would silently undo their change."""
+
+    exit_code = ExitCode.BAD_INPUT
+
+    def __init__(self, unit_id: str, actor: str | None) -> None:
+        who = f" oleh {actor}" if actor else ""
+        super().__init__(
+            f"Unit {unit_id} sudah diubah{who} sejak halaman ini dibuka; perubahan Anda belum disimpan. "
+            "Periksa isian terbaru di bawah, lalu ubah dan simpan lagi."
+        )
+
+
 @dataclass(frozen=True)
 class StoredUnit:
     unit: Unit
@@ -61,13 +74,22 @@ def get_unit(session: Session, unit_id: str) -> StoredUnit:
     return StoredUnit(repo.row_as_unit(row), row.active, row.revision)
 
 
-def save_unit(session: Session, unit: Unit, *, actor: str, new: bool = False) -> repo.UnitChanges:
-    """Store one edited (or, with `new`, added) unit; audited with what it was before."""
-    exists = session.get(UnitRow, unit.id) is not None
-    if new and exists:
+def save_unit(
+    session: Session, unit: Unit, *, actor: str, new: bool = False, expected_revision: int | None = None
+) -> repo.UnitChanges:
+    """Store one edited (or, with `new`, added) unit; audited with what it was before.
+
+    With `expected_revision` (the revision the editor saw), a unit changed by someone else since then is
+    refused with UnitChangedMeanwhile instead of being overwritten.
+    """
+    row = session.get(UnitRow, unit.id, with_for_update=True)
+    if new and row is not None:
         raise DirectoryImportInvalid([ImportProblem(None, f"unit {unit.id}.id", "unit dengan id ini sudah ada")])
-    if not new and not exists:
+    if not new and row is None:
         raise UnitNotFound(unit.id)
+    if row is not None and expected_revision is not None and row.revision != expected_revision:
+        latest = unit_history(session, unit.id, limit=1)
+        raise UnitChangedMeanwhile(unit.id, latest[0].actor if latest else None)
     return repo.write_units(session, [unit], actor=actor)
 
 

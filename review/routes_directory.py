@@ -26,6 +26,7 @@ from review.directory_io import (
     validate_unit,
 )
 from review.directory_store import (
+    UnitChangedMeanwhile,
     UnitNotFound,
     current_directory,
     get_unit,
@@ -179,21 +180,29 @@ def unit_form(
     fp_phone: Annotated[list[str], Form()] = [],  # noqa: B006
     fp_role: Annotated[list[str], Form()] = [],  # noqa: B006
     new_id: Annotated[str, Form(alias="id")] = "",
+    revisi: Annotated[int | None, Form()] = None,
 ) -> UnitForm:
-    return _posted(new_id, type_, name, covers, fp_name, fp_title, fp_email, fp_phone, fp_role)
+    values = _posted(new_id, type_, name, covers, fp_name, fp_title, fp_email, fp_phone, fp_role)
+    return {**values, "revision": revisi}
 
 
 def _save(request: Request, user: StaffUser, session: Any, services: Any, values: UnitForm, *, new: bool) -> Response:
+    expected = values.pop("revision", None)
     stored = None if new else get_unit(session, values["id"])
     try:
         unit = validate_unit(values, services.live_directory.base)
-        changes = save_unit(session, unit, actor=user.username, new=new)
+        changes = save_unit(session, unit, actor=user.username, new=new, expected_revision=expected)
         session.commit()
     except DirectoryImportInvalid as exc:
         session.rollback()
         history = () if new else unit_history(session, values["id"])
         return _unit_form(request, services, stored, values, new=new, history=history,
                           problems=exc.problems, status=400)
+    except UnitChangedMeanwhile as exc:
+        session.rollback()
+        latest = get_unit(session, values["id"])  # show what is stored now, with the history that changed it
+        return _unit_form(request, services, latest, _form_values(latest.unit), history=unit_history(session, latest.unit.id),
+                          flash={"message": exc.message, "ok": False}, status=409)
     if new:
         _flash(request, f"Unit {unit.id} ditambahkan.")
     elif changes.count:

@@ -293,7 +293,8 @@ def unit_form(client, unit_id):
     data = {"csrftoken": re.search(r'name="csrftoken" value="([^"]+)"', form).group(1),
             "name": re.search(r'name="name" value="([^"]*)"', form).group(1),
             "type": re.search(r'<select name="type">.*?<option value="([^"]+)" selected', form, re.S).group(1),
-            "covers": re.findall(r'name="covers" value="([^"]+)" checked', form)}
+            "covers": re.findall(r'name="covers" value="([^"]+)" checked', form),
+            "revisi": re.search(r'name="revisi" value="(\d+)"', form).group(1)}
     for key in ("fp_name", "fp_title", "fp_email", "fp_phone"):
         data[key] = re.findall(rf'name="{key}" value="([^"]*)"', form)
     data["fp_role"] = re.findall(r'<select name="fp_role"[^>]*>.*?<option value="(\w+)" selected', form, re.S)
@@ -490,3 +491,18 @@ def test_the_bundled_config_file_itself_can_be_imported(directory):
     from narahubung.settings import DEFAULT_DIRECTORY
 
     assert parse_yaml(DEFAULT_DIRECTORY.read_text(encoding="utf-8"), directory) == directory.units
+
+
+def test_a_form_opened_before_someone_else_saved_does_not_overwrite_their_change(app_client, review_services):
+    log_in(app_client, "sari")
+    mine = unit_form(app_client, "rsud-1901")
+    theirs = unit_form(app_client, "rsud-1901")
+    theirs["fp_phone"][0] = "0812-0000-0000"
+    assert "disimpan dan dicatat" in app_client.post("/direktori/unit/rsud-1901", data=theirs).text
+
+    mine["fp_email"][0] = "humas.lama@bangkakab.example"
+    answer = app_client.post("/direktori/unit/rsud-1901", data=mine)
+    assert answer.status_code == 409 and "sudah diubah oleh sari sejak halaman ini dibuka" in answer.text
+    unit = review_services.directory.unit("rsud-1901")
+    assert (unit.focal_points[0].phone, unit.focal_points[0].email) == ("0812-0000-0000", "humas.rsud@bangkakab.example")
+    assert 'value="0812-0000-0000"' in answer.text  # the form now shows what is stored
