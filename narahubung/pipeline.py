@@ -424,7 +424,7 @@ def _attach_to_case(
     bounce = looks_like_bounce(parsed.headers, parsed.sender_email)
     reference_re = reference_pattern(services.routing.life.reference_format, services.reference_prefix)
     match = find_thread(session, parsed.headers, parsed.subject, parsed.sender_email,
-                        services.blobs.get(raw.sha256), reference_re, bounce)
+                        services.blobs.get(raw.sha256), reference_re, bounce, body=parsed.text_plain[:20000])
     if match is None and plan.action == "follow_up" and plan.case_ref:
         found = session.scalar(select(Case).where(func.upper(Case.reference) == plan.case_ref.upper()))
         match = ThreadMatch(found, "case_ref") if found is not None else None

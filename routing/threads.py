@@ -48,6 +48,7 @@ def find_thread(
     raw: bytes,
     reference_re: re.Pattern[str],
     is_bounce: bool,
+    body: str = "",
 ) -> ThreadMatch | None:
     for header, how in (("in-reply-to", "in_reply_to"), ("references", "references")):
         ids = _MSGID.findall(headers.get(header, ""))
@@ -67,10 +68,11 @@ def find_thread(
         if deliveries:
             chosen = _bounced_one(deliveries, raw) if is_bounce else deliveries[0]
             return ThreadMatch(deliveries[0].case, "plus_address", chosen)
-    for reference in dict.fromkeys(m.group(0).upper() for m in reference_re.finditer(subject or "")):
-        case = session.scalar(select(Case).where(func.upper(Case.reference) == reference))
-        if case is not None and _knows(case, sender):
-            return ThreadMatch(case, "subject")
+    for text, how in ((subject, "subject"), (body, "body")):
+        for reference in dict.fromkeys(m.group(0).upper() for m in reference_re.finditer(text or "")):
+            case = session.scalar(select(Case).where(func.upper(Case.reference) == reference))
+            if case is not None and _knows(case, sender):
+                return ThreadMatch(case, how)
     return None
 
 

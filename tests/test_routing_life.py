@@ -334,8 +334,8 @@ def test_a_focal_points_reply_threads_to_its_case_and_answers_it(mailbox_service
         assert message.matched_by == "in_reply_to" and len(session.scalars(select(Case)).all()) == 1
 
 
-@pytest.mark.parametrize("how", ["plus_address", "subject"])
-def test_replies_without_in_reply_to_are_found_by_plus_address_or_subject(services, tmp_path, smtp_sink, how):
+@pytest.mark.parametrize("how", ["plus_address", "subject", "body"])
+def test_replies_without_in_reply_to_are_found_by_plus_address_subject_or_body(services, tmp_path, smtp_sink, how):
     [result] = ingest(services, tmp_path, mail(COMPLAINT))
     deliver(services)
     [forward] = letters(smtp_sink, "forward")
@@ -343,8 +343,11 @@ def test_replies_without_in_reply_to_are_found_by_plus_address_or_subject(servic
     if how == "plus_address":
         answer = make_mail("Tanggapan", "Sudah kami tindak lanjuti.", sender=("PLN", agency),
                            to=str(forward.message["Reply-To"]))
-    else:
+    elif how == "subject":
         answer = make_mail(f"Jawaban laporan {result.reference}", "Sudah kami tindak lanjuti.", sender=("PLN", agency))
+    else:
+        answer = make_mail("Jawaban", f"Laporan nomor {result.reference} sudah kami tindak lanjuti.",
+                           sender=("PLN", agency))
     [threaded] = ingest(services, tmp_path, answer)
     assert (threaded.reference, threaded.status) == (result.reference, CaseStatus.ANSWERED)
     with services.factory() as session:
@@ -617,3 +620,24 @@ def test_a_draft_cut_off_mid_append_is_stored_exactly_once(mailbox_services, dov
     with services.factory() as session:
         assert {d.status for d in session.scalars(select(Delivery).where(Delivery.transport == "imap_draft"))} == {
             DeliveryStatus.SENT}
+
+
+def test_a_stranger_quoting_a_reference_opens_a_case_of_their_own(services, tmp_path, smtp_sink):
+    [result] = ingest(services, tmp_path, mail(COMPLAINT))
+    other = make_mail(f"Seperti laporan {result.reference}", COMPLAINT[1], sender=("Tetangga", "tetangga@contoh.example"))
+    [second] = ingest(services, tmp_path, other)
+    assert second.reference != result.reference
+
+
+def test_no_escalation_when_it_is_switched_off(tmp_path, smtp_sink, rules_classifier, clock):
+    from narahubung.pipeline import tend_cases
+
+    services = build(tmp_path, smtp_sink, rules_classifier, clock, replace=[("escalate = true", "escalate = false"),
+                                                                            ("reminder_days = [14, 30, 50]",
+                                                                             "reminder_days = [7]")])
+    ingest(services, tmp_path, mail(COMPLAINT))
+    for days in (6, 7, 8, 70):
+        clock.now = START + timedelta(days=days)
+        tend_cases(services)
+    deliver(services)
+    assert len(letters(smtp_sink, "reminder")) == 1 and letters(smtp_sink, "escalation") == []
