@@ -641,3 +641,26 @@ def test_no_escalation_when_it_is_switched_off(tmp_path, smtp_sink, rules_classi
         tend_cases(services)
     deliver(services)
     assert len(letters(smtp_sink, "reminder")) == 1 and letters(smtp_sink, "escalation") == []
+
+
+def test_narahubung_cases_overdue_lists_a_late_case(tmp_path, smtp_sink, rules_classifier):
+    import os
+    import subprocess
+    import sys
+
+    from narahubung.settings import PROJECT_ROOT
+
+    now = datetime.now(UTC)
+    services = build(tmp_path, smtp_sink, rules_classifier, lambda: now - timedelta(days=90))
+    late = make_mail(*COMPLAINT, sender=WARGA, date=now - timedelta(days=90))
+    fresh = make_mail(*NO_FOCAL_POINT, sender=WARGA, date=now - timedelta(days=2))
+    results = ingest(services, tmp_path, late, fresh)
+    assert [r.status for r in results] == [CaseStatus.ROUTED, CaseStatus.ROUTED]
+    shown = subprocess.run(
+        [sys.executable, "-m", "narahubung.cli", "cases", "--overdue"], capture_output=True, text=True,
+        env={**os.environ, "NARAHUBUNG_DATA_DIR": str(services.settings.data_dir), "COLUMNS": "200"},
+        cwd=PROJECT_ROOT, timeout=120, check=False,
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert results[0].reference in shown.stdout and results[1].reference not in shown.stdout
+    assert "(1)" in shown.stdout and "pln-belitung" in shown.stdout
