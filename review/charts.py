@@ -11,15 +11,11 @@ import io
 import textwrap
 from collections.abc import Callable, Sequence
 
-import matplotlib
+from matplotlib import rc_context
+from matplotlib.figure import Figure  # the object API: no pyplot, no global backend state
+from matplotlib.ticker import MaxNLocator
 
-matplotlib.use("Agg")
-
-from matplotlib import rc_context  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-
-from review.dashboard import (  # noqa: E402
+from review.dashboard import (
     AgeBucket,
     Dashboard,
     GroupCount,

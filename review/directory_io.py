@@ -19,7 +19,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import ValidationError
 
-from narahubung.directory import Directory, FocalPoint, Unit, unit_problems
+from narahubung.directory import Directory, Unit, unit_problems
 from narahubung.errors import ExitCode, NarahubungError
 
 Format = Literal["yaml", "csv"]

@@ -7,13 +7,13 @@ import random
 from datetime import timedelta
 
 import pytest
-
 from conftest import REVIEW_PASSWORD
+from test_review_dashboard import add_case
+
 from review.accounts import create_user
 from review.directory_io import export_csv
 from storage.db import transaction
 from storage.models import CaseStatus
-from test_review_dashboard import add_case
 
 
 @pytest.fixture

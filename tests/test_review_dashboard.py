@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from conftest import REVIEW_PASSWORD
+from fastapi.testclient import TestClient
 
+from review import charts, create_app
+from review.accounts import create_user
 from review.dashboard import (
     OVERDUE,
     TABLES,
@@ -159,8 +164,6 @@ def test_every_table_exports_as_csv_with_indonesian_columns(factory, directory):
 
 # --- charts --------------------------------------------------------------------------------------
 
-from review import charts  # noqa: E402
-
 
 def test_charts_are_svg_with_their_indonesian_labels_as_text(factory, directory):
     with transaction(factory) as session:
@@ -185,14 +188,6 @@ def test_long_unit_names_are_wrapped_and_the_figure_grows_with_the_bars():
 
 
 # --- over HTTP -----------------------------------------------------------------------------------
-
-import re  # noqa: E402
-
-from fastapi.testclient import TestClient  # noqa: E402
-
-from conftest import REVIEW_PASSWORD  # noqa: E402
-from review import create_app  # noqa: E402
-from review.accounts import create_user  # noqa: E402
 
 
 @pytest.fixture

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
+
 import pytest
+from conftest import REVIEW_PASSWORD, triage
+from factories import make_mail
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from narahubung.directory import FocalPoint, load_directory
+from narahubung.pipeline import deliver
+from review import create_app
+from review.accounts import create_user
 from review.directory_io import (
     DirectoryImportInvalid,
     export_csv,
@@ -26,7 +36,7 @@ from review.directory_store import (
 )
 from storage import repository as repo
 from storage.db import make_engine, session_factory, transaction, upgrade
-from storage.models import AuditEvent, UnitRow
+from storage.models import AuditEvent, Case, UnitRow
 
 # --- export and import, pure -------------------------------------------------------------------
 
@@ -248,16 +258,6 @@ def test_a_new_unit_goes_last_and_a_unit_can_be_deactivated_and_brought_back(fac
 
 # --- over HTTP, logged in as real users; an edit reaches the next routing -------------------------
 
-import re  # noqa: E402
-
-from fastapi.testclient import TestClient  # noqa: E402
-
-from conftest import REVIEW_PASSWORD, triage  # noqa: E402
-from factories import make_mail  # noqa: E402
-from narahubung.pipeline import deliver  # noqa: E402
-from review import create_app  # noqa: E402
-from review.accounts import create_user  # noqa: E402
-from storage.models import Case  # noqa: E402
 
 PLN_COMPLAINT = make_mail(
     "PLN Manggar: meteran belum dipasang",
@@ -292,12 +292,12 @@ def unit_form(client, unit_id):
     form = form[: form.index("</form>")]
     data = {"csrftoken": re.search(r'name="csrftoken" value="([^"]+)"', form).group(1),
             "name": re.search(r'name="name" value="([^"]*)"', form).group(1),
-            "type": re.search(r'<select name="type">.*?<option value="([^"]+)" selected', form, re.S).group(1),
+            "type": re.search(r'<select name="type">.*?<option value="([^"]+)" selected', form, re.DOTALL).group(1),
             "covers": re.findall(r'name="covers" value="([^"]+)" checked', form),
             "revisi": re.search(r'name="revisi" value="(\d+)"', form).group(1)}
     for key in ("fp_name", "fp_title", "fp_email", "fp_phone"):
         data[key] = re.findall(rf'name="{key}" value="([^"]*)"', form)
-    data["fp_role"] = re.findall(r'<select name="fp_role"[^>]*>.*?<option value="(\w+)" selected', form, re.S)
+    data["fp_role"] = re.findall(r'<select name="fp_role"[^>]*>.*?<option value="(\w+)" selected', form, re.DOTALL)
     return data
 
 
@@ -424,11 +424,7 @@ def test_import_over_http_reports_lines_and_a_good_file_replaces_the_directory(a
     assert refused.status_code == 403 and "hanya untuk peran supervisor" in refused.text
 
 
-
 # --- the `narahubung directory` commands ------------------------------------------------------------
-
-import subprocess  # noqa: E402
-import sys  # noqa: E402
 
 
 def narahubung(*args, data_dir, cwd):
@@ -436,7 +432,7 @@ def narahubung(*args, data_dir, cwd):
 
     env = {**os.environ, "NARAHUBUNG_DATA_DIR": str(data_dir)}
     return subprocess.run([sys.executable, "-m", "narahubung.cli", *args], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, check=False)
 
 
 def test_cli_exports_edits_and_imports_the_directory_and_refuses_a_broken_file(tmp_path, directory):
