@@ -190,6 +190,7 @@ def _record(
         raw.status = RawStatus.FAILED
         plan = RoutePlan("review", (raw.error or "pesan terlalu besar",))
         _apply_plan(services, session, case, plan, decision=None, parsed=parsed, documents=[])
+        _schedule_triage(services, session, raw, None, None, case.status)
         return _result(raw, case, plan)
     if reading.unreadable is not None or decision is None:
         reason = reading.unreadable or "pesan tidak dapat dibaca"
@@ -199,6 +200,7 @@ def _record(
         case = case or _open_case(services, session, raw, parsed=None)
         plan = RoutePlan("review", (f"pesan tidak dapat diurai: {reason}",))
         _apply_plan(services, session, case, plan, decision=None, parsed=None, documents=[])
+        _schedule_triage(services, session, raw, None, None, case.status)
         return _result(raw, case, plan)
 
     raw.error = None

@@ -539,15 +539,17 @@ def test_after_a_run_each_mail_carries_its_keywords_and_sits_in_its_triage_folde
     services, user = mailbox_services
     for item in (COMPLAINT, SPAM, INQUIRY):
         dovecot.append(mail(item), user=user)
+    dovecot.append(b"\x01\x02 bukan surel \xff\r\n\r\n", user=user)
     report = run_once(services)
-    assert report.marks.errors == [] and report.marks.applied == 3
+    assert report.marks.errors == [] and report.marks.applied == 4
     assert dovecot.messages(user=user) == {}, "nothing left in INBOX"
     [routed] = folder_flags(dovecot, user, "Triase/Diteruskan/pln")
     assert {b"$Pengaduan", b"$Instansi_pln", b"$Diteruskan"} <= routed and b"$PerluTinjauan" not in routed
     [spam] = folder_flags(dovecot, user, "Triase/Spam")
     assert b"$Spam" in spam and b"$Diteruskan" not in spam
-    [held] = folder_flags(dovecot, user, "Triase/Perlu Tinjauan")
+    held, unreadable = folder_flags(dovecot, user, "Triase/Perlu Tinjauan")
     assert {b"$Pertanyaan", b"$PerluTinjauan"} <= held
+    assert b"$PerluTinjauan" in unreadable and b"$Pertanyaan" not in unreadable
 
 
 def test_keywords_only_when_no_folders_are_configured(tmp_path, smtp_sink, rules_classifier, clock, dovecot, fresh_mailbox):
