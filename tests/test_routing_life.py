@@ -242,6 +242,7 @@ def test_a_451_is_retried_after_a_growing_wait_and_the_mail_goes_once(services, 
     with services.factory() as session:
         forward = session.scalars(select(Delivery).where(Delivery.purpose == "forward")).one()
         assert (forward.status, forward.attempts) == (DeliveryStatus.SENT, 2)
+    assert letters(smtp_sink, "forward")[0].message["Message-ID"] == forward.message_id, "the same Message-ID on retry"
 
 
 def test_the_wait_doubles_after_each_temporary_refusal(services, tmp_path, smtp_sink, clock):
@@ -439,6 +440,10 @@ def test_reminders_at_14_30_50_days_then_escalation_at_the_deadline(services, tm
     assert set(escalation.rcpt_tos) >= {fp.email for fp in directory.recipients("inspektorat-19").to}
     case = case_of(services, result.reference)
     assert case.reminders_sent == 3 and case.escalated_at is not None
+    ids = [m.message["Message-ID"] for m in smtp_sink.messages]
+    assert len(ids) == len(set(ids)) == 6  # tanda terima, letter, 3 reminders, escalation: each its own
+    plus = f"pengaduan.babel+{result.reference.replace('/', '.')}@ombudsman.example"
+    assert all(m.message["Reply-To"] == plus and m.mail_from == plus for m in smtp_sink.messages)
     assert clock.now >= case.deadline_at
 
 
