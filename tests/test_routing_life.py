@@ -671,3 +671,24 @@ def test_narahubung_cases_overdue_lists_a_late_case(tmp_path, smtp_sink, rules_c
     assert shown.returncode == 0, shown.stderr
     assert results[0].reference in shown.stdout and results[1].reference not in shown.stdout
     assert "(1)" in shown.stdout and "pln-belitung" in shown.stdout
+
+
+def test_the_runner_sends_reminders_when_the_clock_says_so(mailbox_services, dovecot, smtp_sink, clock):
+    import threading
+
+    from narahubung.runner import Runner
+
+    services, user = mailbox_services
+    dovecot.append(mail(COMPLAINT), user=user)
+    stop = threading.Event()
+    runner = Runner(services, stop).start()
+    try:
+        smtp_sink.wait_for(2, timeout=30)  # tanda terima and the letter
+        clock.advance(days=14)
+        runner.wake.set()
+        smtp_sink.wait_for(3, timeout=30)
+    finally:
+        stop.set()
+        runner.wake.set()
+        runner.join(10)
+    assert [m.message["X-Narahubung-Letter"] for m in smtp_sink.messages].count("reminder") == 1
