@@ -161,7 +161,11 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
 
     services = _services(ctx)
     console.print(f"Aplikasi tinjauan staf: http://{host}:{port}/  (Ctrl-C untuk berhenti)")
-    make_server(services, host, port, log_level="info").run()
+    try:
+        make_server(services, host, port, log_level="info").run()
+    except KeyboardInterrupt:  # uvicorn shuts down cleanly, then passes Ctrl-C on
+        pass
+    console.print("Aplikasi tinjauan staf dihentikan.")
 
 
 # --- run / ingest ------------------------------------------------------------------------------

@@ -111,7 +111,11 @@ def _serve_review_app(console: Console, services: Services, port: int, password:
         f"masuk sebagai [bold]{REVIEW_USER}[/] dengan kata sandi [bold]{password}[/]\n"
         f"(kata sandi ini hanya ditampilkan sekali; Ctrl-C untuk berhenti)"
     )
-    server.run()
+    try:
+        server.run()
+    except KeyboardInterrupt:  # uvicorn shuts down cleanly, then passes Ctrl-C on
+        pass
+    console.print("Aplikasi tinjauan staf dihentikan.")
 
 
 def _print_where_each_went(console: Console, services: Services, sent_dir: Path) -> None:

@@ -53,7 +53,8 @@ def ensure_search_index(engine: Engine) -> bool:
             conn.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
             conn.execute(text(ddl))
         conn.execute(text(f"INSERT INTO {TABLE}({TABLE}) VALUES ('rebuild')"))
-        log.info("indeks pencarian antrean dibangun dalam %.1f s", time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        (log.info if seconds >= 1 else log.debug)("indeks pencarian antrean dibangun dalam %.1f s", seconds)
     return True
 
 

@@ -448,3 +448,34 @@ def test_searches_with_many_hits_walk_the_queue_index_and_find_the_same_cases(
     monkeypatch.setattr(review.queue, "SMALL_MATCH", 2)  # as if every search had thousands of hits
     assert [references(client.get(f"/antrean?{q}")) for q in queries] == by_id_lookup
     assert [len(r) for r in by_id_lookup] == [6, 6, 10, 4]
+
+
+def test_serve_answers_on_the_port_asked_for_and_stops_on_ctrl_c(tmp_path):
+    import os
+    import signal
+    import time
+
+    import httpx
+
+    from narahubung.localservers._ports import free_port
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "narahubung.cli", "serve", "--port", str(port)],
+                              env={**os.environ, "NARAHUBUNG_DATA_DIR": str(tmp_path)}, cwd=PROJECT_ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None and time.monotonic() < deadline, server.stderr.read()
+                time.sleep(0.2)
+        assert answer.json() == {"status": "ok"}
+        assert httpx.get(f"http://127.0.0.1:{port}/antrean", follow_redirects=True).url.path == "/login"
+    finally:
+        server.send_signal(signal.SIGINT)
+        out, _ = server.communicate(timeout=30)
+    assert server.returncode == 0 and "dihentikan" in out
+    assert (tmp_path / "review-secret.key").stat().st_mode & 0o777 == 0o600
