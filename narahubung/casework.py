@@ -20,7 +20,7 @@ from routing.letters import Letters
 from routing.outbox import DeliveryReport, enqueue
 from storage import repository as repo
 from storage.db import transaction, write_with_retry
-from storage.models import Case, CaseStatus, RawMessage
+from storage.models import Case, CaseStatus, DeliveryStatus, RawMessage
 
 DELIVERY_MODES = ("smtp", "imap_draft")
 
@@ -88,7 +88,9 @@ def route_case(
 
     def work(session: Session) -> RouteOutcome:
         case = _case(session, reference, for_update=True)
-        if case.status == CaseStatus.ROUTED or any(d.purpose == "forward" for d in case.deliveries):
+        if case.status == CaseStatus.ROUTED or any(
+            d.purpose == "forward" and d.status != DeliveryStatus.FAILED for d in case.deliveries
+        ):
             raise CaseAlreadyRouted(f"Kasus {reference} sudah diteruskan; surat tidak dikirim dua kali.")
         target = unit_id or case.unit_id
         now = services.clock()

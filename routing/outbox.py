@@ -19,8 +19,8 @@ from routing.draft import Draft
 from routing.transport import Transport
 from storage.blobs import BlobStore
 from storage.db import transaction
-from storage.models import Case, Delivery, DeliveryStatus
-from storage.repository import audit
+from storage.models import Case, CaseStatus, Delivery, DeliveryStatus
+from storage.repository import audit, set_case_status
 
 MAX_ATTEMPTS = 6
 RETRY_BASE = timedelta(minutes=5)
@@ -86,6 +86,7 @@ def recover_interrupted(factory: sessionmaker[Session], transports: Mapping[str,
                      None if arrived else "terputus sebelum tersimpan; dicoba lagi")
             else:
                 _set(session, delivery, DeliveryStatus.FAILED, INTERRUPTED)
+                _show_staff(session, delivery)
         return len(stuck)
 
 
@@ -140,6 +141,7 @@ def deliver_pending(
                 delivery = session.get_one(Delivery, delivery_id)
                 if final or delivery.attempts >= max_attempts:
                     _set(session, delivery, DeliveryStatus.FAILED, exc.message)
+                    _show_staff(session, delivery)
                     report.failed.append(delivery)
                 else:
                     delivery.next_attempt_at = clock() + backoff(delivery.attempts, retry_base)
@@ -163,3 +165,15 @@ def _set(session: Session, delivery: Delivery, status: str, error: str | None) -
     delivery.last_error = error
     audit(session, "delivery", delivery.id, f"status:{status}", from_status=previous, to_status=status,
           detail={"error": error} if error else {})
+
+
+HELD_BY_FAILURE = ("forward", "referral")  # the case itself did not reach the agency
+
+
+def _show_staff(session: Session, delivery: Delivery) -> None:
+    """A letter that failed for good puts its case before staff, with the server's answer."""
+    case = delivery.case
+    note = f"surat {delivery.purpose} ke {', '.join(delivery.to_addrs)} gagal: {delivery.last_error}"
+    case.review_reasons = [*(case.review_reasons or []), note]
+    if delivery.purpose in HELD_BY_FAILURE and case.status != CaseStatus.NEEDS_REVIEW:
+        set_case_status(session, case, CaseStatus.NEEDS_REVIEW, "delivery_failed", delivery=delivery.id, error=note)

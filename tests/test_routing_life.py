@@ -273,6 +273,14 @@ def test_a_550_is_marked_failed_and_shown_to_staff(services, tmp_path, smtp_sink
     with services.factory() as session:
         forward = session.scalars(select(Delivery).where(Delivery.purpose == "forward")).one()
         assert forward.status == DeliveryStatus.FAILED and "550" in forward.last_error
+    case = case_of(services, result.reference)
+    assert case.status == CaseStatus.NEEDS_REVIEW, "back in the staff queue"
+    assert any("gagal" in r and "550" in r for r in case.review_reasons)
+    from narahubung import casework
+
+    smtp_sink.reject_with = None  # staff fixed the address in the directory; they route it again
+    casework.route_case(services, result.reference, actor="rina")
+    assert len(casework.deliver_now(services).sent) == 1
 
 
 CRASH_AFTER_SEND = """
