@@ -479,3 +479,31 @@ def test_serve_answers_on_the_port_asked_for_and_stops_on_ctrl_c(tmp_path):
         out, _ = server.communicate(timeout=30)
     assert server.returncode == 0 and "dihentikan" in out
     assert (tmp_path / "review-secret.key").stat().st_mode & 0o777 == 0o600
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------
+
+
+def test_the_queue_filters_and_pages_the_same_on_postgresql(postgres_url, smtp_sink, classifier, directory):
+    """No search index there: search and type go through ILIKE and the JSON text."""
+    from narahubung.services import build_services
+    from narahubung.settings import load_settings
+    from review.accounts import create_user
+    from storage.db import transaction
+
+    services = build_services(load_settings(database_url=postgres_url, smtp_url=smtp_sink.url),
+                              classifier=classifier)
+    with transaction(services.factory) as session:
+        create_user(session, "staf", REVIEW_PASSWORD, "reviewer")
+    pln = next(u for u in directory.units if u.type == "pln")
+    add_cases(services, 60, datetime(2026, 10, 1, tzinfo=timezone.utc))
+    add_cases(services, 2, datetime(2026, 10, 9, tzinfo=timezone.utc), unit_id=pln.id, types=["berpihak"],
+              confidence=0.9)
+    with TestClient(create_app(services, secret_key="k" * 40)) as client:
+        log_in(client, ("staf", REVIEW_PASSWORD))
+        first = client.get("/antrean")
+        second = client.get(re.search(r'href="([^"]+)" rel="next"', first.text).group(1).replace("&amp;", "&"))
+        assert len(references(first)) == 50 and len(references(second)) == 12
+        assert len(references(client.get("/antrean?type=berpihak&band=tinggi"))) == 2
+        assert len(references(client.get(f"/antrean?agency_type=pln&q=PERIHAL+uji/2026100900"))) == 2
+        assert len(references(client.get("/antrean?from=2026-10-09"))) == 2
