@@ -349,6 +349,17 @@ def test_route_now_sends_the_letter_with_the_edited_summary_to_the_focal_point(
     assert len([m for m in smtp_sink.messages if focal & set(m.rcpt_tos)]) == 1
 
 
+def test_routing_a_case_without_a_unit_is_refused_and_sends_nothing(client, review_user, cases, review_services,
+                                                                   smtp_sink):
+    token = log_in(client, review_user)
+    assert '<option value="" selected>— pilih unit —</option>' in client.get(f"/kasus/{cases.id}").text
+    page = client.post(f"/kasus/{cases.id}/teruskan", data={"csrftoken": token, "unit": "", "mode": "smtp"})
+    assert "belum punya unit tujuan" in flash(page)
+    with review_services.factory() as session:
+        assert session.get(Case, cases.id).status == "needs_review"
+    assert smtp_sink.messages == []
+
+
 def test_hold_takes_a_case_out_of_the_queue_until_released(client, review_user, cases, review_services):
     token = log_in(client, review_user)
     page = client.post(f"/kasus/{cases.id}/tahan", data={"csrftoken": token, "reason": "menunggu data pelapor"})
