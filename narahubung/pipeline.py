@@ -464,7 +464,10 @@ def _attach_to_case(
             case.review_reasons = [*case.review_reasons, note]
             repo.set_case_status(session, case, CaseStatus.BOUNCED, "bounced", matched_by=match.matched_by)
     elif kind == "follow_up":
-        note = _forward_follow_up(services, session, case, raw, parsed) or note
+        forwarded = _forward_follow_up(services, session, case, raw, parsed)
+        if forwarded is None:  # not forwarded yet: staff see the addition on the case
+            case.review_reasons = [*case.review_reasons, f"{note} ({raw.received_at:%Y-%m-%d})"]
+        note = forwarded or note
     _schedule_triage(services, session, raw, "follow_up" if kind in ("follow_up", "thanks") else None,
                      _agency_type(services, case, None), case.status)
     return ProcessResult(raw.id, case.reference, case.status, kind, case.unit_id, (note,))

@@ -700,3 +700,18 @@ def test_the_runner_sends_reminders_when_the_clock_says_so(mailbox_services, dov
         runner.wake.set()
         runner.join(10)
     assert [m.message["X-Narahubung-Letter"] for m in smtp_sink.messages].count("reminder") == 1
+
+
+def test_a_follow_up_to_a_case_still_with_staff_is_shown_on_the_case(tmp_path, smtp_sink, rules_classifier, clock):
+    services = build(tmp_path, smtp_sink, rules_classifier, clock, replace=[
+        ('confident = true }\naction = "forward"', 'confident = true }\naction = "review"')])
+    [result] = ingest(services, tmp_path, mail(COMPLAINT))
+    deliver(services)
+    [ack] = letters(smtp_sink, "acknowledgement")
+    follow = make_mail("Tambahan", f"Menambahkan laporan {result.reference}: petugas meminta uang Rp 500.000.",
+                       sender=WARGA)
+    [attached] = ingest(services, tmp_path, follow)
+    deliver(services)
+    assert (attached.reference, attached.kind, attached.status) == (result.reference, "follow_up", "needs_review")
+    assert any("tindak lanjut pelapor" in r for r in case_of(services, result.reference).review_reasons)
+    assert letters(smtp_sink, "follow_up") == [] and len(smtp_sink.messages) == 1
