@@ -20,10 +20,12 @@ from sqlalchemy.orm import Session
 
 from narahubung.services import Services
 from review.csrf import csrf_input
+from review.i18n import current_language, language_switch, translate
 
 REVIEW_DIR = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(REVIEW_DIR / "templates"))
 templates.env.globals["csrf_input"] = csrf_input
+templates.env.globals.update(t=translate, lang=current_language, language_switch=language_switch)
 WIB = timezone(timedelta(hours=7))
 
 

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from review.accounts import authenticate
 from review.auth import CurrentUser, sign_in, sign_out
 from review.deps import DbSession, render
+from review.i18n import LANG_COOKIE, LANGUAGES
 from review.throttle import LoginThrottle
 from storage import repository as repo
 
@@ -64,3 +65,12 @@ def login(
 def logout(request: Request, user: CurrentUser) -> Response:
     sign_out(request)
     return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/bahasa")
+def switch_language(ke: str = "id", next: str = "/") -> Response:
+    """Remember the language of the pages (a cookie, nothing stored) and go back."""
+    answer = RedirectResponse(_safe_next(next), status_code=303)
+    answer.set_cookie(LANG_COOKIE, ke if ke in LANGUAGES else "id", max_age=365 * 24 * 3600, httponly=True,
+                      samesite="lax")
+    return answer

@@ -169,3 +169,15 @@ def test_screenshots_of_the_directory_and_dashboard(browser_page, review_server,
         assert answer is not None and answer.status == 200, path
         page.screenshot(path=str(screenshots_dir / name), full_page=True)
     assert page.dialogs == []  # type: ignore[attr-defined]
+
+
+def test_the_english_toggle_keeps_the_page(browser_page, review_server, review_user, inbox, screenshots_dir):
+    page = browser_page
+    log_in(page, review_server, review_user)
+    page.goto(f"{review_server}/kasus/{inbox['akta kelahiran anak blm selesai']}")
+    page.get_by_role("link", name="English").click()
+    expect(page.get_by_role("heading", name="Model decision")).to_be_visible()
+    assert "/kasus/" in page.url
+    page.screenshot(path=str(screenshots_dir / "08-case-english.png"), full_page=True)
+    page.get_by_role("link", name="Bahasa Indonesia").click()
+    expect(page.get_by_role("heading", name="Keputusan model")).to_be_visible()

@@ -518,3 +518,20 @@ def test_the_queue_filters_and_pages_the_same_on_postgresql(postgres_url, smtp_s
         assert len(references(client.get("/antrean?type=berpihak&band=tinggi"))) == 2
         assert len(references(client.get(f"/antrean?agency_type=pln&q=PERIHAL+uji/2026100900"))) == 2
         assert len(references(client.get("/antrean?from=2026-10-09"))) == 2
+
+
+# --- English -----------------------------------------------------------------------------------
+
+
+def test_the_pages_switch_to_english_and_back(client, review_user, cases):
+    log_in(client, review_user)
+    assert "Antrean" in client.get("/antrean").text
+    switched = client.get("/bahasa?ke=en&next=/kasus/%d%%3Funit%%3D" % cases.id, follow_redirects=False)
+    assert switched.status_code == 303 and switched.headers["location"] == f"/kasus/{cases.id}?unit="
+    page = client.get(f"/kasus/{cases.id}")
+    assert '<html lang="en">' in page.text
+    for english in ("Original message", "Model decision", "Route now", "Bahasa Indonesia"):
+        assert english in page.text
+    assert "Message kind" in client.get("/antrean").text
+    client.get("/bahasa?ke=id&next=//jahat.example")
+    assert "Jenis pesan" in client.get("/antrean").text
