@@ -18,14 +18,14 @@ import re
 import statistics
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
 GOAL_P95_MS = 150.0
-FIRST_DAY = datetime(2024, 11, 1, tzinfo=timezone.utc)
+FIRST_DAY = datetime(2024, 11, 1, tzinfo=UTC)
 SPAN_SECONDS = 2 * 365 * 24 * 3600
 SUBJECTS = [
     "e-KTP belum jadi", "sertifikat tanah tertunda", "pasang baru listrik", "pungutan sekolah",
@@ -138,7 +138,7 @@ def queries(directory: Any, rng: random.Random, n: int, cursors: list[str]) -> l
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, int(round(q * (len(ordered) - 1)))))]
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
 def main() -> None:

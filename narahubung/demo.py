@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import secrets
 import shutil
+from collections.abc import Callable
 from email import message_from_bytes
 from email.policy import default as default_policy
-from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console
@@ -16,8 +16,8 @@ from sqlalchemy.orm import selectinload
 
 from narahubung import pipeline
 from narahubung.errors import ExitCode, NarahubungError
-from narahubung.services import Services, build_services
 from narahubung.localservers import PrivateDovecot, SmtpSink
+from narahubung.services import Services, build_services
 from narahubung.settings import PROJECT_ROOT, Settings
 from storage.db import transaction
 from storage.models import Case, UserRole

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -53,7 +53,7 @@ def create_user(session: Session, username: str, password: str, role: str, *, ac
     if session.scalar(select(func.count()).select_from(User).where(User.username == username)):
         raise AccountInvalid(f"Pengguna {username} sudah ada.")
     row = User(username=username, password_hash=hash_password(password), role=role, active=True,
-               created_at=datetime.now(timezone.utc))
+               created_at=datetime.now(UTC))
     session.add(row)
     session.flush()
     repo.audit(session, "user", username, "user_added", actor=actor, detail={"role": role})
@@ -70,7 +70,7 @@ def authenticate(session: Session, username: str, password: str) -> StaffUser | 
         return None
     if needs_rehash(row.password_hash):
         row.password_hash = hash_password(password)
-    row.last_login_at = datetime.now(timezone.utc)
+    row.last_login_at = datetime.now(UTC)
     return staff_user(row)
 
 

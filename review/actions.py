@@ -7,7 +7,7 @@ Confirmations and corrections become training data (`record_staff_label`); routi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -112,7 +112,7 @@ def label_case(services: Services, case_id: int, correction: Correction | None, 
         case.kind = correction.kind
         case.unit_id = correction.unit_id
         case.maladministration = list(correction.maladministration)
-        case.updated_at = datetime.now(timezone.utc)
+        case.updated_at = datetime.now(UTC)
         row = repo.record_staff_label(session, case, labels, actor=actor)
         repo.audit(session, "case", case.reference, f"staff_{row.action}", actor=actor,
                    detail={"before": before, "after": {"kind": case.kind, "unit": case.unit_id,
@@ -130,7 +130,7 @@ def label_case(services: Services, case_id: int, correction: Correction | None, 
 def _set_status(session: Session, case: Case, status: str, action: str, actor: str, **detail: object) -> None:
     previous = case.status
     case.status = status
-    case.updated_at = datetime.now(timezone.utc)
+    case.updated_at = datetime.now(UTC)
     repo.audit(session, "case", case.reference, action, actor=actor, from_status=previous, to_status=status,
                detail=dict(detail))
 
@@ -145,7 +145,7 @@ def hold(services: Services, case_id: int, reason: str, *, actor: str) -> Outcom
         _set_status(session, case, HELD, "held_by_staff", actor, reason=reason)
         if reason:
             session.add(CaseNote(case_id=case.id, author=actor, text=f"Ditahan: {reason}",
-                                 created_at=datetime.now(timezone.utc)))
+                                 created_at=datetime.now(UTC)))
         return Outcome(f"Kasus {case.reference} ditahan.")
 
 
@@ -166,7 +166,7 @@ def add_note(services: Services, case_id: int, text: str, *, actor: str) -> Outc
         raise ActionRefused(f"Catatan terlalu panjang (paling banyak {MAX_NOTE} karakter).")
     with transaction(services.factory) as session:
         case = _case(session, case_id)
-        note = CaseNote(case_id=case.id, author=actor, text=text, created_at=datetime.now(timezone.utc))
+        note = CaseNote(case_id=case.id, author=actor, text=text, created_at=datetime.now(UTC))
         session.add(note)
         session.flush()
         repo.audit(session, "case", case.reference, "note_added", actor=actor, detail={"note_id": note.id})

@@ -11,7 +11,13 @@ from sqlalchemy import text
 from starlette.middleware.sessions import SessionMiddleware
 
 from narahubung.services import Services
-from review.auth import LoginRequired, current_user, RoleRequired, login_redirect, role_refused
+from review.auth import (
+    LoginRequired,
+    RoleRequired,
+    current_user,
+    login_redirect,
+    role_refused,
+)
 from review.csrf import CsrfMiddleware
 from review.deps import REVIEW_DIR
 from review.headers import SecurityHeadersMiddleware

@@ -55,7 +55,7 @@ def original_mail(data: bytes) -> OriginalMail:
         plain = plain_part.get_content() if plain_part is not None else None
         html = sanitise_html(html_part.get_content()) if html_part is not None else None
         return OriginalMail(headers, plain, html)
-    except Exception as exc:  # a malformed mail is still shown as raw text
+    except Exception as exc:  # noqa: BLE001 (any parser failure: a malformed mail is still shown as raw text)
         text = data.decode("utf-8", "replace")
         return OriginalMail([], text, None, problem=f"Surel tidak dapat diurai sepenuhnya ({type(exc).__name__}); "
                                                      "ditampilkan apa adanya.")

@@ -19,10 +19,10 @@ FORM_FIELD = "csrftoken"
 ALWAYS_PROTECT = {"/login"}
 
 _REFUSED = (
-    "<!doctype html><meta charset=utf-8><title>Ditolak</title>"
-    "<h1>Permintaan ditolak (403)</h1><p>Token keamanan formulir tidak ada atau tidak cocok. "
-    "Muat ulang halaman lalu coba lagi.</p><p><a href=\"/\">Kembali</a></p>"
-).encode()
+    b"<!doctype html><meta charset=utf-8><title>Ditolak</title>"
+    b"<h1>Permintaan ditolak (403)</h1><p>Token keamanan formulir tidak ada atau tidak cocok. "
+    b"Muat ulang halaman lalu coba lagi.</p><p><a href=\"/\">Kembali</a></p>"
+)
 
 
 async def _send_refused(scope: Scope, send: Send, message_id: Any) -> None:

@@ -8,11 +8,21 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, cast, false, literal, or_, select, text, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    cast,
+    false,
+    literal,
+    or_,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from narahubung.directory import Directory
@@ -86,7 +96,7 @@ class QueuePage:
 
 
 def encode_cursor(received_at: datetime, case_id: int) -> str:
-    raw = f"{received_at.astimezone(timezone.utc).isoformat()}|{case_id}".encode()
+    raw = f"{received_at.astimezone(UTC).isoformat()}|{case_id}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -220,6 +230,3 @@ def _row(r: Any) -> QueueRow:
         status=r.status, review_reasons=list(r.review_reasons or []), confidential=bool(r.confidential),
     )
 
-
-def with_status(filters: QueueFilters, status: str) -> QueueFilters:
-    return replace(filters, status=status)

@@ -13,7 +13,14 @@ from narahubung import casework
 from narahubung.errors import NarahubungError
 from narahubung.services import Services
 from review import actions
-from review.attachments import MAX_PREVIEW_PAGES, PageUnavailable, content_disposition, is_pdf, pdf_page_count, pdf_page_png
+from review.attachments import (
+    MAX_PREVIEW_PAGES,
+    PageUnavailable,
+    content_disposition,
+    is_pdf,
+    pdf_page_count,
+    pdf_page_png,
+)
 from review.auth import CurrentUser
 from review.casefacts import (
     FIELD_NAMES,

@@ -6,6 +6,7 @@ import os
 import secrets
 import threading
 from pathlib import Path
+from typing import Self
 
 import uvicorn
 
@@ -45,7 +46,7 @@ class BackgroundServer:
         self.server = server
         self._thread = threading.Thread(target=server.run, name="review-app", daemon=True)
 
-    def __enter__(self) -> BackgroundServer:
+    def __enter__(self) -> Self:
         self._thread.start()
         for _ in range(500):
             if self.server.started:

@@ -10,11 +10,11 @@ import time
 from email.message import EmailMessage
 
 import pytest
+from conftest import triage
+from factories import make_pdf
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from conftest import triage
-from factories import make_pdf
 from narahubung.settings import PROJECT_ROOT
 from storage.models import Case, CaseNote, StaffLabel
 
@@ -104,7 +104,7 @@ def test_staff_log_in_correct_a_case_and_route_it_the_smtp_server_receives_the_l
     expect(page.locator("#flash")).to_contain_text("terkirim")
     page.screenshot(path=str(screenshots_dir / "04-kasus-diteruskan.png"), full_page=True)
 
-    to_focal_point = lambda: [m for m in smtp_sink.messages  # noqa: E731
+    to_focal_point = lambda: [m for m in smtp_sink.messages
                               if "pengaduan.disdukcapil@pangkalpinangkota.example" in m.rcpt_tos]
     wait_for(lambda: to_focal_point())
     letter = to_focal_point()[0].message

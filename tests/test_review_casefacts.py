@@ -3,14 +3,20 @@ the model's top candidates, the queue's page cursors."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
+from factories import make_mail
 
-from review.casefacts import highlight, original_mail, sanitise_html, top_types, top_units
+from review.casefacts import (
+    highlight,
+    original_mail,
+    sanitise_html,
+    top_types,
+    top_units,
+)
 from review.queue import CursorInvalid, decode_cursor, encode_cursor
 from review.throttle import LoginThrottle
-from factories import make_mail
 
 
 def test_html_of_a_mail_keeps_its_formatting_but_loses_scripts_handlers_and_remote_images():
@@ -87,7 +93,7 @@ def test_top_types_are_the_three_best_maladministration_scores(directory):
 
 
 def test_a_queue_cursor_round_trips_and_a_forged_one_is_refused():
-    at = datetime(2026, 11, 20, 9, 30, 15, 123456, tzinfo=timezone.utc)
+    at = datetime(2026, 11, 20, 9, 30, 15, 123456, tzinfo=UTC)
     assert decode_cursor(encode_cursor(at, 42)) == (at, 42)
     for forged in ("garbage", "", "MjAyNi0xMS0yMHw0Mg"):
         with pytest.raises(CursorInvalid):

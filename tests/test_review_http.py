@@ -6,15 +6,15 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from conftest import REVIEW_PASSWORD, triage
+from factories import make_mail, make_pdf
 from fastapi import Depends
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from conftest import REVIEW_PASSWORD, triage
-from factories import make_mail, make_pdf
 from narahubung.settings import PROJECT_ROOT
 from review import create_app
 from review.auth import require_role
@@ -206,8 +206,8 @@ def references(page) -> list[str]:
 
 
 def test_queue_lists_waiting_cases_oldest_first_in_keyset_pages(client, review_user, review_services):
-    add_cases(review_services, 120, datetime(2026, 10, 1, tzinfo=timezone.utc))
-    add_cases(review_services, 3, datetime(2026, 9, 1, tzinfo=timezone.utc), status="routed")
+    add_cases(review_services, 120, datetime(2026, 10, 1, tzinfo=UTC))
+    add_cases(review_services, 3, datetime(2026, 9, 1, tzinfo=UTC), status="routed")
     log_in(client, review_user)
     first = client.get("/antrean")
     seen = references(first)
@@ -221,11 +221,11 @@ def test_queue_lists_waiting_cases_oldest_first_in_keyset_pages(client, review_u
 
 
 def test_queue_filters_combine(client, review_user, review_services, directory):
-    start = datetime(2026, 10, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 10, 1, tzinfo=UTC)
     pln = next(u for u in directory.units if u.type == "pln")
     add_cases(review_services, 4, start)
-    add_cases(review_services, 3, datetime(2026, 10, 5, tzinfo=timezone.utc), kind="inquiry", confidence=0.9)
-    add_cases(review_services, 2, datetime(2026, 10, 9, tzinfo=timezone.utc), unit_id=pln.id,
+    add_cases(review_services, 3, datetime(2026, 10, 5, tzinfo=UTC), kind="inquiry", confidence=0.9)
+    add_cases(review_services, 2, datetime(2026, 10, 9, tzinfo=UTC), unit_id=pln.id,
               types=["permintaan_imbalan"], confidence=0.6)
     log_in(client, review_user)
 
@@ -401,7 +401,7 @@ def test_an_unknown_case_is_a_404_page(client, review_user):
 def narahubung(*args: str, data_dir, stdin: str) -> subprocess.CompletedProcess[str]:
     import os
 
-    return subprocess.run([sys.executable, "-m", "narahubung.cli", *args], input=stdin, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "narahubung.cli", *args], input=stdin, capture_output=True, check=False,
                           text=True, env={**os.environ, "NARAHUBUNG_DATA_DIR": str(data_dir)}, cwd=PROJECT_ROOT,
                           timeout=120)
 
@@ -451,8 +451,8 @@ def test_searches_with_many_hits_walk_the_queue_index_and_find_the_same_cases(
         client, review_user, review_services, monkeypatch):
     import review.queue
 
-    add_cases(review_services, 6, datetime(2026, 10, 1, tzinfo=timezone.utc), types=["berpihak"])
-    add_cases(review_services, 4, datetime(2026, 10, 9, tzinfo=timezone.utc))
+    add_cases(review_services, 6, datetime(2026, 10, 1, tzinfo=UTC), types=["berpihak"])
+    add_cases(review_services, 4, datetime(2026, 10, 9, tzinfo=UTC))
     log_in(client, review_user)
     queries = ("type=berpihak", "q=uji/2026100100", "q=perihal+nomor", "q=uji/20261009+perihal")
     by_id_lookup = [references(client.get(f"/antrean?{q}")) for q in queries]
@@ -507,8 +507,8 @@ def test_the_queue_filters_and_pages_the_same_on_postgresql(postgres_url, smtp_s
     with transaction(services.factory) as session:
         create_user(session, "staf", REVIEW_PASSWORD, "reviewer")
     pln = next(u for u in directory.units if u.type == "pln")
-    add_cases(services, 60, datetime(2026, 10, 1, tzinfo=timezone.utc))
-    add_cases(services, 2, datetime(2026, 10, 9, tzinfo=timezone.utc), unit_id=pln.id, types=["berpihak"],
+    add_cases(services, 60, datetime(2026, 10, 1, tzinfo=UTC))
+    add_cases(services, 2, datetime(2026, 10, 9, tzinfo=UTC), unit_id=pln.id, types=["berpihak"],
               confidence=0.9)
     with TestClient(create_app(services, secret_key="k" * 40)) as client:
         log_in(client, ("staf", REVIEW_PASSWORD))
@@ -516,7 +516,7 @@ def test_the_queue_filters_and_pages_the_same_on_postgresql(postgres_url, smtp_s
         second = client.get(re.search(r'href="([^"]+)" rel="next"', first.text).group(1).replace("&amp;", "&"))
         assert len(references(first)) == 50 and len(references(second)) == 12
         assert len(references(client.get("/antrean?type=berpihak&band=tinggi"))) == 2
-        assert len(references(client.get(f"/antrean?agency_type=pln&q=PERIHAL+uji/2026100900"))) == 2
+        assert len(references(client.get("/antrean?agency_type=pln&q=PERIHAL+uji/2026100900"))) == 2
         assert len(references(client.get("/antrean?from=2026-10-09"))) == 2
 
 
@@ -526,7 +526,7 @@ def test_the_queue_filters_and_pages_the_same_on_postgresql(postgres_url, smtp_s
 def test_the_pages_switch_to_english_and_back(client, review_user, cases):
     log_in(client, review_user)
     assert "Antrean" in client.get("/antrean").text
-    switched = client.get("/bahasa?ke=en&next=/kasus/%d%%3Funit%%3D" % cases.id, follow_redirects=False)
+    switched = client.get(f"/bahasa?ke=en&next=/kasus/{cases.id}%3Funit%3D", follow_redirects=False)
     assert switched.status_code == 303 and switched.headers["location"] == f"/kasus/{cases.id}?unit="
     page = client.get(f"/kasus/{cases.id}")
     assert '<html lang="en">' in page.text
