@@ -21,6 +21,7 @@ from review.auth import (
 from review.csrf import CsrfMiddleware
 from review.deps import REVIEW_DIR
 from review.headers import SecurityHeadersMiddleware
+from review.planner import refresh_planner_statistics
 from review.search_index import ensure_search_index
 from review.throttle import LoginThrottle
 
@@ -35,7 +36,9 @@ def create_app(services: Services, *, secret_key: str | None = None, https_only:
     app = FastAPI(title="Narahubung — tinjauan staf", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.services = services
     app.state.login_throttle = LoginThrottle()
-    app.state.search_index = ensure_search_index(services.factory.kw["bind"])
+    engine = services.factory.kw["bind"]
+    app.state.search_index = ensure_search_index(engine)
+    refresh_planner_statistics(engine)
 
     # middleware added last runs first: CSRF is checked before the session is even read
     app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie=SESSION_COOKIE,

@@ -337,6 +337,8 @@ class CaseNote(Base):
 # The queue walks cases of one status oldest first (keyset pagination on received_at, id); the other
 # columns let a page with filters be found in the index alone (migration 0008).
 Index("ix_cases_queue", Case.status, Case.received_at, Case.id, Case.kind, Case.unit_id, Case.confidence)
+# ... and one per unit, for the unit, agency type and region filters (migration 0009)
+Index("ix_cases_queue_unit", Case.status, Case.unit_id, Case.received_at, Case.id, Case.kind, Case.confidence)
 
 
 class CaseMessage(Base):
