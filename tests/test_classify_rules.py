@@ -222,6 +222,12 @@ def test_private_leasing_is_out_of_mandate(clf: RuleClassifier) -> None:
     assert d.kind == "out_of_mandate" and d.unit is None
 
 
+def test_a_grievance_naming_nobody_waits_for_staff_and_is_not_called_out_of_mandate(clf: RuleClassifier) -> None:
+    d = classify(clf, "Saya kecewa sekali dengan pelayanan kantor itu, sudah tiga kali datang tidak dilayani.")
+    assert (d.kind, d.unit) == ("complaint", None)
+    assert d.abstain and "instansi tidak dapat ditentukan" in d.reasons
+
+
 def test_question_without_a_grievance_is_an_inquiry(clf: RuleClassifier) -> None:
     d = classify(clf, "Mau tanya, kantor Ombudsman buka hari Sabtu tidak? Syaratnya apa saja?")
     assert d.kind == "inquiry"

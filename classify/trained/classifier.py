@@ -165,9 +165,9 @@ class TrainedClassifier:
         self.malad_weight: float = float(comb["malad_weight"])
 
     def rule_kind(self, message: MessageText, text: str, matches, agencies: Vote, regions: Vote,
-                  others: Vote, malad_scores: dict[str, float], scanned=None) -> KindDecision:
-        """The rules' kind decision (classify/kinds.py) from the cue scans and gazetteer votes.
-        `scanned`: `_tables(text)` when the caller already has it."""
+                  others: Vote, malad_scores: dict[str, float], scanned=None) -> tuple[KindDecision, float]:
+        """The rules' kind decision (classify/kinds.py) from the cue scans and gazetteer votes, and
+        the score of the private-party cues. `scanned`: `_tables(text)` when the caller already has it."""
         scan, tables, folded = scanned if scanned is not None else _tables(text)
         kind_hits = find_cues(tables["kind"], scan, folded)
         agency_ms = [m for m in matches if m.category == AGENCY]
@@ -189,7 +189,7 @@ class TrainedClassifier:
             other=others,
             region_near_agency=near,
         )
-        return decide_kind(signals)
+        return decide_kind(signals), signals.kind_scores.get("out_of_mandate", 0.0)
 
     def combine_kind(self, kind_p: dict[str, float], rk: KindDecision) -> tuple[str, bool]:
         """(kind, by_rules): the model's kind unless the rules are sure of a kind they decide well,
@@ -238,7 +238,7 @@ class TrainedClassifier:
         malad_cue = {  # the cue scores of classify/malad.py's ranking, one scan of the text
             t: round(v, 2) for t, v in cue_scores(find_cues(tables["malad"], scan, folded)).items() if t in self._malad_ids
         }
-        rk = self.rule_kind(message, text, matches, agencies, regions, others, malad_cue, scanned)
+        rk, private_cues = self.rule_kind(message, text, matches, agencies, regions, others, malad_cue, scanned)
         kind, by_rules = self.combine_kind(kind_p, rk)
         if by_rules:
             kind_p = {**kind_p, kind: max(kind_p[kind], rk.confidence)}
@@ -274,7 +274,11 @@ class TrainedClassifier:
                 kind = "other_province"
                 kind_p = {**kind_p, "other_province": max(kind_p["other_province"], kind_p["complaint"])}
                 other_province = others.best
-        if kind == "complaint" and rule_type is None and agency_p.get(model_type, 0.0) < MODEL_ONLY_AGENCY:
+        # A grievance naming no public agency but a private party (bank, leasing, developer …) is out
+        # of mandate; one naming nobody ("urusan saya belum selesai") stays a complaint without an
+        # agency, so staff look at it.
+        if (kind == "complaint" and rule_type is None and agency_p.get(model_type, 0.0) < MODEL_ONLY_AGENCY
+                and private_cues > 0):
             kind = "out_of_mandate"
             kind_p = {**kind_p, "out_of_mandate": max(kind_p["out_of_mandate"], kind_p["complaint"])}
         choice = UnitChoice(None, None, 0.0)
