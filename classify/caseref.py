@@ -7,6 +7,8 @@ from typing import NamedTuple
 
 # 0045/LM/II/2026/PKP, 0211/LM/2026, 0087/ORI-BABEL/III/2026
 _SLASHED = re.compile(r"\b\d{3,4}/(?:LM|ORI(?:-[A-Z]+)?)(?:/[A-Z0-9]+)*\b")
+# the references Narahubung itself hands out (routing's default format): ORI-BABEL/2026/000123
+_OWN = re.compile(r"\bORI-[A-Z]+/\d{4}/\d{4,6}\b")
 # No. Reg 2026-0456, No. Agenda 2026-0198, Reg. 0412/2025, nomor laporan 2026-0318
 _LABELLED = re.compile(
     r"(?i)\b(?:no(?:mor)?\.?\s*)?(?:reg(?:istrasi)?|agenda|laporan(?:\s+saya)?)\.?\s*"
@@ -23,8 +25,10 @@ class CaseRef(NamedTuple):
 def find_case_refs(text: str) -> list[CaseRef]:
     """Every report number in `text`, in order; spans cover the number itself."""
     found: dict[tuple[int, int], CaseRef] = {}
-    for m in _SLASHED.finditer(text):
-        found[(m.start(), m.end())] = CaseRef(m.group(0), m.start(), m.end())
+    for pattern in (_OWN, _SLASHED):
+        for m in pattern.finditer(text):
+            if not any(a <= m.start() < b for a, b in found):
+                found[(m.start(), m.end())] = CaseRef(m.group(0), m.start(), m.end())
     for m in _LABELLED.finditer(text):
         s, e = m.span("ref")
         if not any(a <= s < b for a, b in found):

@@ -202,6 +202,11 @@ def test_report_number_makes_a_follow_up(clf: RuleClassifier) -> None:
     assert refs and refs[0].text == "0042/LM/V/2026/PKP"
 
 
+def test_our_own_case_reference_makes_a_follow_up(clf: RuleClassifier) -> None:
+    d = classify(clf, "Menanggapi surat Bapak/Ibu nomor ORI-BABEL/2026/000123, berikut saya lampirkan fotokopi KTP.")
+    assert (d.kind, d.case_ref) == ("follow_up", "ORI-BABEL/2026/000123")
+
+
 def test_agency_in_another_province(clf: RuleClassifier) -> None:
     d = classify(
         clf,
