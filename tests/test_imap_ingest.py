@@ -225,37 +225,47 @@ def test_a_folder_with_a_non_ascii_name_is_read(tmp_path, classifier, dovecot, f
         assert session.scalars(select(RawMessage.mailbox)).one().endswith("/" + folder)
 
 
+def forwarded(sink) -> list:
+    """The forwarding letters the sink received (not the tanda terima to the complainant)."""
+    return [m for m in sink.messages if m.message["X-Narahubung-Letter"] == "forward"]
+
+
 def test_reprocess_after_a_directory_fix_routes_a_held_case_once(tmp_path, classifier, dovecot, fresh_mailbox,
                                                                    smtp_sink):
-    from narahubung.settings import DEFAULT_DIRECTORY
+    from narahubung.directory import load_directory
     from narahubung.pipeline import deliver
+    from narahubung.settings import DEFAULT_DIRECTORY
+    from storage.db import transaction
+    from storage.repository import sync_directory
 
     user, _ = fresh_mailbox
-    # Dinas PUPR Kabupaten Bangka has not named a focal point in the bundled directory
+    # Kemenag Bangka Selatan (a vertical agency: no Inspektorat to fall back on) has named no focal point yet
     dovecot.append(make_mail(
-        "Jalan rusak di Sungailiat",
-        "Jalan rusak di depan pasar Sungailiat sudah 8 bulan tidak diperbaiki Dinas PUPR Kabupaten Bangka. "
-        "Sudah dilaporkan berkali-kali ke Dinas PU tapi tidak ada tindakan.",
+        "Pengesahan berkas nikah ditunda",
+        "Berkas pendaftaran nikah kami di Kantor Kemenag Bangka Selatan di Toboali belum juga disahkan sudah "
+        "3 bulan, petugas selalu bilang minggu depan.",
     ), user=user)
     services = services_for(tmp_path, classifier, [mailbox(dovecot, user)], smtp_url=smtp_sink.url)
     sync_mailboxes(services)
     (held,) = process_pending(services)
-    assert held.status == "needs_review" and held.unit_id == "pupr-1901"
+    assert held.status == "needs_review" and held.unit_id == "kemenag-1903"
 
     fixed = tmp_path / "directory.yaml"
     fixed.write_text(DEFAULT_DIRECTORY.read_text().replace(
-        "name: Dinas PUPR Kabupaten Bangka\n  covers:\n  - '1901'\n  focal_points: []",
-        "name: Dinas PUPR Kabupaten Bangka\n  covers:\n  - '1901'\n  focal_points:\n"
-        "  - name: Budi Narahubung\n    email: pengaduan.pupr@bangkakab.example\n    role: primary",
+        "name: Kantor Kementerian Agama Kabupaten Bangka Selatan\n  covers:\n  - '1903'\n  focal_points: []",
+        "name: Kantor Kementerian Agama Kabupaten Bangka Selatan\n  covers:\n  - '1903'\n  focal_points:\n"
+        "  - name: Budi Narahubung\n    email: pengaduan@kemenag-basel.example\n    role: primary",
     ))
-    services = services_for(tmp_path, classifier, [mailbox(dovecot, user)], smtp_url=smtp_sink.url, directory=fixed)
+    with transaction(services.factory) as session:  # the directory lives in the database once seeded
+        sync_directory(session, load_directory(fixed), replace=True)
+    services = services_for(tmp_path, classifier, [mailbox(dovecot, user)], smtp_url=smtp_sink.url)
     (again,) = reprocess(services, reference=held.reference)
     assert (again.reference, again.status) == (held.reference, "routed")
     deliver(services)
     (again_and_again,) = reprocess(services, reference=held.reference)
     deliver(services)
     assert again_and_again.status == "routed"
-    assert [m.rcpt_tos for m in smtp_sink.messages] == [("pengaduan.pupr@bangkakab.example",)]
+    assert [m.rcpt_tos for m in forwarded(smtp_sink)] == [("pengaduan@kemenag-basel.example",)]
     assert count(services, Case) == 1
 
 
@@ -293,13 +303,13 @@ def test_runner_processes_what_an_earlier_run_left_pending(tmp_path, classifier,
     stop = threading.Event()
     runner = Runner(services, stop).start()
     try:
-        smtp_sink.wait_for(1, timeout=20)
+        smtp_sink.wait_for(2, timeout=20)  # the forwarding letter and the tanda terima
         dovecot.append(complaint(2), user=user)
-        smtp_sink.wait_for(2, timeout=20)
+        smtp_sink.wait_for(4, timeout=20)
     finally:
         stop.set()
         runner.join(10)
-    assert count(services, Case) == 2 and len(smtp_sink.messages) == 2
+    assert count(services, Case) == 2 and len(forwarded(smtp_sink)) == 2
 
 
 def test_backfill_imports_from_a_date_and_can_be_run_again(tmp_path, classifier, dovecot, fresh_mailbox):
