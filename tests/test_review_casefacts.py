@@ -110,3 +110,11 @@ def test_login_throttle_blocks_after_five_failures_for_fifteen_minutes():
     assert not throttle.blocked("staf", "10.0.0.2") and not throttle.blocked("lain", "10.0.0.1")
     now[0] += 15 * 60 + 1
     assert not throttle.blocked("staf", "10.0.0.1")
+
+
+def test_login_throttle_also_blocks_one_address_trying_many_names():
+    throttle = LoginThrottle(clock=lambda: 0.0)
+    for i in range(20):
+        assert not throttle.blocked(f"nama{i}", "10.0.0.9")
+        throttle.failed(f"nama{i}", "10.0.0.9")
+    assert throttle.blocked("nama-baru", "10.0.0.9") and not throttle.blocked("nama-baru", "10.0.0.8")
