@@ -37,6 +37,7 @@ from routing.plan import RoutePlan, plan_route
 from routing.threads import (
     ThreadMatch,
     find_thread,
+    knows,
     looks_like_bounce,
     reference_pattern,
 )
@@ -223,8 +224,9 @@ def _record(
             repo.audit(session, "raw_message", raw.id, "attached", from_status=previous, to_status=raw.status,
                        detail={"case": attached.reference})
             return attached
-    if plan.action == "follow_up":  # it names a case we do not know
-        plan = RoutePlan("review", (f"tindak lanjut untuk kasus {plan.case_ref} yang tidak ditemukan; perlu staf",),
+    if plan.action == "follow_up":  # it names a case we do not know, or one that is not the sender's
+        plan = RoutePlan("review", (f"menyebut kasus {plan.case_ref}, yang tidak ditemukan atau bukan milik "
+                                    "pengirim; perlu staf",),
                          unit_id=plan.unit_id, rule=plan.rule)
     case = case or _open_case(services, session, raw, parsed)
     _store_classification(session, case, decision, services.clock())
@@ -429,7 +431,9 @@ def _attach_to_case(
                         services.blobs.get(raw.sha256), reference_re, bounce, body=parsed.text_plain[:20000])
     if match is None and plan.action == "follow_up" and plan.case_ref:
         found = session.scalar(select(Case).where(func.upper(Case.reference) == plan.case_ref.upper()))
-        match = ThreadMatch(found, "case_ref") if found is not None else None
+        # only the complainant or a recipient of the case's letters may add to it: anyone else quoting a
+        # reference gets a case of their own (a stranger must never reach another complainant's case)
+        match = ThreadMatch(found, "case_ref") if found is not None and knows(found, parsed.sender_email) else None
     if match is None:
         return None
     case, now = match.case, services.clock()

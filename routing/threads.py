@@ -71,7 +71,7 @@ def find_thread(
     for text, how in ((subject, "subject"), (body, "body")):
         for reference in dict.fromkeys(m.group(0).upper() for m in reference_re.finditer(text or "")):
             case = session.scalar(select(Case).where(func.upper(Case.reference) == reference))
-            if case is not None and _knows(case, sender):
+            if case is not None and knows(case, sender):
                 return ThreadMatch(case, how)
     return None
 
@@ -88,7 +88,7 @@ def _by_message_ids(session: Session, ids: list[str]) -> Delivery | None:
     return session.scalars(select(Delivery).where(Delivery.message_id.in_(ids)).order_by(Delivery.id.desc())).first()
 
 
-def _knows(case: Case, sender: str) -> bool:
+def knows(case: Case, sender: str) -> bool:
     """The sender is the complainant or someone a letter of the case went to."""
     sender = (sender or "").lower()
     if not sender:
