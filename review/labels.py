@@ -20,6 +20,9 @@ STATUS_NAMES = {
     "routed": "Diteruskan",
     "archived": "Diarsipkan",
     "held": "Ditahan",
+    "bounced": "Surat kembali",
+    "answered": "Dijawab",
+    "referred": "Dilimpahkan",
 }
 BAND_NAMES = {"rendah": "Rendah (< 0,5)", "sedang": "Sedang (0,5–0,8)", "tinggi": "Tinggi (≥ 0,8)",
               "kosong": "Tanpa nilai"}

@@ -39,7 +39,8 @@ BANDS: dict[str, tuple[float | None, float | None]] = {
     "sedang": (0.5, 0.8),
     "tinggi": (0.8, None),
 }
-STATUSES = (CaseStatus.NEEDS_REVIEW, HELD, CaseStatus.ROUTED, CaseStatus.ARCHIVED, CaseStatus.RECEIVED)
+STATUSES = (CaseStatus.NEEDS_REVIEW, HELD, CaseStatus.ROUTED, CaseStatus.BOUNCED, CaseStatus.ANSWERED,
+            CaseStatus.REFERRED, CaseStatus.ARCHIVED, CaseStatus.RECEIVED)
 
 
 class CursorInvalid(ValueError):

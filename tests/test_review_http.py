@@ -245,6 +245,8 @@ def test_queue_filters_combine(client, review_user, review_services, directory):
     assert shown('q=perihal"+OR+"nomor') == 0  # nothing typed is read as search syntax
     assert "kurang dari 3 huruf diabaikan: 1" in client.get("/antrean?q=uji/20261009+1").text
     assert shown("status=routed") == 0
+    add_cases(review_services, 2, datetime(2026, 9, 1, tzinfo=UTC), status="bounced")
+    assert shown("status=bounced") == 2 and shown("status=answered") == 0
 
 
 # --- case page and actions -------------------------------------------------------------------
