@@ -3,6 +3,8 @@
 Sections (add new fixtures under a section of their own):
   1. Real local servers: Dovecot IMAP, SMTP sink, PostgreSQL (narahubung.localservers)
   2. Product objects that are slow to build (the directory, the classifier)
+  3. The shared data beside the checkout (../shared/data)
+  4. The staff review app: services, a staff account, the app on a free port, headless Chromium
 
 Servers are real processes on 127.0.0.1, never mocks. A missing server binary raises
 ServerMissing, so such tests FAIL (in CI and locally) instead of being skipped.
