@@ -295,9 +295,6 @@ class StaffLabel(Base):
     labelled_at: Mapped[datetime] = mapped_column(index=True)
 
 
-# --- routing: threads, reminders, triage marks (issue 6) ---
-
-
 # --- staff review app (issue 7) ---
 
 
@@ -339,6 +336,9 @@ class CaseNote(Base):
 Index("ix_cases_queue", Case.status, Case.received_at, Case.id, Case.kind, Case.unit_id, Case.confidence)
 # ... and one per unit, for the unit, agency type and region filters (migration 0009)
 Index("ix_cases_queue_unit", Case.status, Case.unit_id, Case.received_at, Case.id, Case.kind, Case.confidence)
+
+
+# --- routing: threads, reminders, triage marks (issue 6) ---
 
 
 class CaseMessage(Base):
