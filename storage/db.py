@@ -84,3 +84,13 @@ def current_revision(engine: Engine) -> str | None:
 
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+# The review app keeps an FTS5 search index of its own on SQLite (review/search_index.py), built and
+# repaired at app start; it is not part of the schema, so autogenerate must never propose dropping it.
+APP_OWNED_PREFIX = "review_case_search"
+
+
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Alembic's filter: every object of the schema, none of the app-owned search index."""
+    return not (type_ == "table" and name is not None and name.startswith(APP_OWNED_PREFIX))

@@ -128,6 +128,25 @@ def test_migrations_match_the_models(database_url):
     assert diff == []
 
 
+def test_the_review_apps_search_index_is_not_taken_for_schema_drift(tmp_path):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from review.search_index import ensure_search_index
+    from storage.db import include_name
+    from storage.models import Base
+
+    url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
+    upgrade(url)
+    engine = make_engine(url)
+    ensure_search_index(engine)
+    with engine.connect() as conn:
+        unfiltered = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        filtered = compare_metadata(MigrationContext.configure(conn, opts={"include_name": include_name}),
+                                    Base.metadata)
+    assert unfiltered and filtered == []  # the index exists, and the filter keeps it out of the comparison
+
+
 @pytest.mark.parametrize(
     "header",
     [b"Message-ID: <a@b.example>\r\n", b"message-id:\r\n <a@b.example>\r\n", b"Message-Id:   <a@b.example>  \n"],
