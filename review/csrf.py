@@ -44,7 +44,21 @@ class CsrfMiddleware:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _multipart_without_header(scope):
+            # asgi-csrf reads a multipart body's token with a python-multipart API that no longer exists
+            # (simonw/asgi-csrf#38), so an upload must carry the token in the x-csrftoken header (as
+            # review/static/directory.js sends it); without it the request is refused here.
+            await _send_refused(scope, send, None)
+            return
         await self._app(scope, receive, send)
+
+
+def _multipart_without_header(scope: Scope) -> bool:
+    if scope.get("method", "GET") in ("GET", "HEAD", "OPTIONS", "TRACE"):
+        return False
+    headers = dict(scope.get("headers") or [])
+    content_type = headers.get(b"content-type", b"").lower()
+    return content_type.startswith(b"multipart/form-data") and b"x-csrftoken" not in headers
 
 
 def csrf_token(scope: Scope) -> str:

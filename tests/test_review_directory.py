@@ -417,6 +417,9 @@ def test_import_over_http_reports_lines_and_a_good_file_replaces_the_directory(a
     with review_services.factory() as session:
         assert unit_history(session, "rsud-1901")[0].actor == "sari"
 
+    forged = app_client.post("/direktori/impor", files={"berkas": ("direktori.csv", csv_text.encode(), "text/csv")})
+    assert forged.status_code == 403  # a multipart form without the token is refused like any other
+
     reviewer = TestClient(app_client.app)
     token = log_in(reviewer, "budi")
     refused = reviewer.post("/direktori/impor", data={"csrftoken": token}, headers={"x-csrftoken": token},
