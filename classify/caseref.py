@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from classify.cues import fold, needle_sets
+
 # 0045/LM/II/2026/PKP, 0211/LM/2026, 0087/ORI-BABEL/III/2026
 _SLASHED = re.compile(r"\b\d{3,4}/(?:LM|ORI(?:-[A-Z]+)?)(?:/[A-Z0-9]+)*\b")
 # the references Narahubung itself hands out (routing's default format): ORI-BABEL/2026/000123
@@ -22,13 +24,26 @@ class CaseRef(NamedTuple):
     end: int
 
 
-def find_case_refs(text: str) -> list[CaseRef]:
-    """Every report number in `text`, in order; spans cover the number itself."""
+# Strings without which a pattern cannot match: a text lacking them skips the scan (same result).
+_REQUIRED = ((_OWN, "ORI-"), (_SLASHED, "/"))
+_LABELLED_NEEDLES = needle_sets(_LABELLED)
+
+
+def find_case_refs(text: str, folded: str | None = None) -> list[CaseRef]:
+    """Every report number in `text`, in order; spans cover the number itself. `folded` may pass
+    `classify.cues.fold(text)` when the caller has it."""
     found: dict[tuple[int, int], CaseRef] = {}
-    for pattern in (_OWN, _SLASHED):
+    for pattern, required in _REQUIRED:
+        if required not in text:
+            continue
         for m in pattern.finditer(text):
             if not any(a <= m.start() < b for a, b in found):
                 found[(m.start(), m.end())] = CaseRef(m.group(0), m.start(), m.end())
+    if _LABELLED_NEEDLES:
+        if folded is None:
+            folded = fold(text)
+        if not all(any(n in folded for n in options) for options in _LABELLED_NEEDLES):
+            return [found[k] for k in sorted(found)]
     for m in _LABELLED.finditer(text):
         s, e = m.span("ref")
         if not any(a <= s < b for a, b in found):

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from classify.caseref import find_case_refs
+from classify.caseref import CaseRef, find_case_refs
+from classify.cues import fold, needle_sets
 
 Range = tuple[int, int]
 
@@ -22,15 +23,27 @@ _OFFICE = re.compile(
 )
 
 
-def office_mentions(text: str) -> list[Range]:
-    """Spans naming the Ombudsman office with its own place ('Ombudsman RI ... di Pangkalpinang')."""
+_OFFICE_NEEDLES = needle_sets(_OFFICE)
+
+
+def office_mentions(text: str, folded: str | None = None) -> list[Range]:
+    """Spans naming the Ombudsman office with its own place ('Ombudsman RI ... di Pangkalpinang').
+    `folded` may pass `classify.cues.fold(text)` when the caller has it."""
+    if _OFFICE_NEEDLES:
+        if folded is None:
+            folded = fold(text)
+        if not all(any(n in folded for n in options) for options in _OFFICE_NEEDLES):
+            return []
     return [m.span() for m in _OFFICE.finditer(text)]
 
 
-def ignored_ranges(text: str) -> list[Range]:
-    """Where gazetteer matches are not evidence: the office's address and report numbers."""
-    ranges = office_mentions(text)
-    ranges += [(c.start, c.end) for c in find_case_refs(text)]
+def ignored_ranges(
+    text: str, refs: Sequence[CaseRef] | None = None, folded: str | None = None
+) -> list[Range]:
+    """Where gazetteer matches are not evidence: the office's address and report numbers.
+    `refs` and `folded` may pass `find_case_refs(text)` and `fold(text)` when the caller has them."""
+    ranges = office_mentions(text, folded)
+    ranges += [(c.start, c.end) for c in (find_case_refs(text) if refs is None else refs)]
     return sorted(ranges)
 
 

@@ -100,8 +100,13 @@ def _tables(text: str) -> tuple[str, dict, str]:
     every offset."""
     low = text.lower()
     if len(low) == len(text):
-        return low, _FAST, fold(low)
+        return low, _FAST, (low if text.isascii() else fold(low))
     return text, _SLOW, fold(text)
+
+
+def _folded(text: str, scanned: tuple[str, dict, str]) -> str:
+    """`fold(text)`, reusing the scan's folded text when it is the same (ASCII text)."""
+    return scanned[2] if text.isascii() else fold(text)
 
 
 def isotonic_apply(xs: list[float], ys: list[float], x: float) -> float:
@@ -165,9 +170,11 @@ class TrainedClassifier:
         self.malad_weight: float = float(comb["malad_weight"])
 
     def rule_kind(self, message: MessageText, text: str, matches, agencies: Vote, regions: Vote,
-                  others: Vote, malad_scores: dict[str, float], scanned=None) -> tuple[KindDecision, float]:
+                  others: Vote, malad_scores: dict[str, float], scanned=None,
+                  refs=None) -> tuple[KindDecision, float]:
         """The rules' kind decision (classify/kinds.py) from the cue scans and gazetteer votes, and
-        the score of the private-party cues. `scanned`: `_tables(text)` when the caller already has it."""
+        the score of the private-party cues. `scanned`: `_tables(text)`, `refs`: `find_case_refs(text)`
+        when the caller already has them."""
         scan, tables, folded = scanned if scanned is not None else _tables(text)
         kind_hits = find_cues(tables["kind"], scan, folded)
         agency_ms = [m for m in matches if m.category == AGENCY]
@@ -183,7 +190,7 @@ class TrainedClassifier:
             grievance=sum(cue_scores(find_cues(tables["grievance"], scan, folded)).values()),
             follow_up=sum(cue_scores(find_cues(tables["follow"], scan, folded)).values()),
             malad_top=max(malad_scores.values(), default=0.0),
-            case_refs=find_case_refs(text),
+            case_refs=find_case_refs(text) if refs is None else refs,
             agency=agencies,
             region=regions,
             other=others,
@@ -223,7 +230,10 @@ class TrainedClassifier:
             for lbl, p in cats.items()
             if lbl.startswith(MALAD_PREFIX) and lbl[len(MALAD_PREFIX):] in self._malad_ids
         }
-        ignored = context.ignored_ranges(text)
+        scanned = _tables(text)
+        folded = _folded(text, scanned)
+        refs = find_case_refs(text, folded)
+        ignored = context.ignored_ranges(text, refs, folded)
         matches = context.outside(self.gazetteer.find(doc), ignored)
         subject_end = len(message.subject)
         agencies = agency_vote(matches, text, subject_end)
@@ -233,12 +243,13 @@ class TrainedClassifier:
         others = other_province_vote(matches, text)
 
         model_kind_p = kind_p
-        scanned = _tables(text)
-        scan, tables, folded = scanned
+        scan, tables, scan_folded = scanned
         malad_cue = {  # the cue scores of classify/malad.py's ranking, one scan of the text
-            t: round(v, 2) for t, v in cue_scores(find_cues(tables["malad"], scan, folded)).items() if t in self._malad_ids
+            t: round(v, 2) for t, v in cue_scores(find_cues(tables["malad"], scan, scan_folded)).items()
+            if t in self._malad_ids
         }
-        rk, private_cues = self.rule_kind(message, text, matches, agencies, regions, others, malad_cue, scanned)
+        rk, private_cues = self.rule_kind(message, text, matches, agencies, regions, others, malad_cue, scanned,
+                                          refs)
         kind, by_rules = self.combine_kind(kind_p, rk)
         if by_rules:
             kind_p = {**kind_p, kind: max(kind_p[kind], rk.confidence)}
@@ -293,6 +304,8 @@ class TrainedClassifier:
         raw = kind_p["complaint"] * agency_score * (0.5 + 0.5 * unit_conf) if choice.unit else 0.0
         return {
             "text": text,
+            "folded": folded,
+            "refs": refs,
             "kind": kind,
             "kind_p": kind_p,
             "model_kind_p": model_kind_p,
@@ -354,12 +367,12 @@ class TrainedClassifier:
 
         malad = self.malad_types(a["malad_s"], a["malad_cue"]) if wants_agency else ()
         if malad:
-            hits = find_cues(MALAD_CUES.subset(malad), text)
+            hits = find_cues(MALAD_CUES.subset(malad), text, a["folded"])
             for t in malad:
                 evidence += _evidence("maladministration", [h for h in hits if h.label == t])
-        conf_hits = confidential_hits(text)
+        conf_hits = confidential_hits(text, a["folded"])
         evidence += _evidence("confidential", conf_hits, "confidential")
-        refs = find_case_refs(text)
+        refs = a["refs"]
         if refs:
             evidence.append(Evidence("case_ref", "case_ref", refs[0].start, refs[0].end, refs[0].ref))
 
