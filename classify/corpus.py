@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from classify.decision import Kind, MessageText
-from narahubung.errors import ExitCode, NarahubungError
+from narahubung.errors import ExitCode, NarahubungError, first_problem
 
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus_data"
 TRAIN_FILE = CORPUS_DIR / "train.jsonl"
@@ -60,10 +60,9 @@ def parse_record(line: str, path: Path, line_no: int) -> Record:
     try:
         return Record.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "baris"
+        where, why = first_problem(exc, whole="baris")
         raise CorpusInvalid(
-            f"{path}:{line_no}: rekaman korpus tidak sah di '{where}': {first['msg']}", path=path, line=line_no
+            f"{path}:{line_no}: rekaman korpus tidak sah di '{where}': {why}", path=path, line=line_no
         ) from exc
 
 

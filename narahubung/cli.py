@@ -508,8 +508,13 @@ def cases(ctx: click.Context, status: str | None, limit: int, overdue: bool) -> 
         _print_overdue(services_settings, limit)
         return
     rows = case_rows(services_settings.resolved_database_url, status=status, limit=limit)
-    table = Table(title=f"Kasus ({len(rows)})")
-    for column in ("Nomor", "Diterima", "Jenis", "Status", "Unit", "Maladministrasi", "Keyakinan", "Kiriman"):
+    _print_table(f"Kasus ({len(rows)})",
+                 ("Nomor", "Diterima", "Jenis", "Status", "Unit", "Maladministrasi", "Keyakinan", "Kiriman"), rows)
+
+
+def _print_table(title: str, columns: tuple[str, ...], rows: list[Any]) -> None:
+    table = Table(title=title)
+    for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*row)
@@ -525,12 +530,8 @@ def _print_overdue(settings: Settings, limit: int) -> None:
     from narahubung.reports import overdue_rows
 
     rows = overdue_rows(settings.resolved_database_url, datetime.now(timezone.utc), limit=limit)
-    table = Table(title=f"Kasus lewat batas waktu tanpa tanggapan ({len(rows)})")
-    for column in ("Nomor", "Diterima", "Unit", "Batas waktu", "Terlambat", "Pengingat", "Eskalasi", "Narahubung"):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
+    _print_table(f"Kasus lewat batas waktu tanpa tanggapan ({len(rows)})",
+                 ("Nomor", "Diterima", "Unit", "Batas waktu", "Terlambat", "Pengingat", "Eskalasi", "Narahubung"), rows)
 
 
 @main.command()

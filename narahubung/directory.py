@@ -16,7 +16,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from narahubung.errors import DirectoryInvalid
+from narahubung.errors import DirectoryInvalid, first_problem
 
 
 class _Frozen(BaseModel):
@@ -203,9 +203,8 @@ def load_directory(path: Path) -> Directory:
     try:
         parsed = _DirectoryFile.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise DirectoryInvalid(f"Berkas direktori {path} tidak sah di '{where}': {first['msg']}") from exc
+        where, why = first_problem(exc)
+        raise DirectoryInvalid(f"Berkas direktori {path} tidak sah di '{where}': {why}") from exc
     problems = unit_problems(parsed.units, parsed.agency_types, parsed.regions)
     if problems:
         raise DirectoryInvalid(problems[0].message)

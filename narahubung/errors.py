@@ -6,6 +6,10 @@ Library code raises these; only the CLI turns them into exit codes.
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 class ExitCode(IntEnum):
@@ -53,3 +57,11 @@ class DeliveryFailed(NarahubungError):
 
 class UnsupportedInput(NarahubungError):
     exit_code = ExitCode.BAD_INPUT
+
+
+def first_problem(exc: ValidationError, whole: str = "") -> tuple[str, str]:
+    """(where, why) of a validation error's first problem: `where` dotted ("units.3.covers"), or
+    `whole` when the problem is with the whole value; `why` without pydantic's "Value error, " prefix."""
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or whole
+    return where, str(first["msg"]).removeprefix("Value error, ")

@@ -19,7 +19,7 @@ from pydantic_settings import (
 )
 
 from ingest.oauth2 import OAuth2Settings
-from narahubung.errors import SettingsInvalid
+from narahubung.errors import SettingsInvalid, first_problem
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DIRECTORY = PROJECT_ROOT / "config" / "directory.yaml"
@@ -254,9 +254,8 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
     try:
         loaded = _FileSettings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
-        first = exc.errors()[0]
-        name = str(first["loc"][0]) if first["loc"] else "?"
-        reason = str(first["msg"]).removeprefix("Value error, ")
+        where, reason = first_problem(exc, whole="?")
+        name = where.split(".")[0]
         raise SettingsInvalid(
             f"Pengaturan NARAHUBUNG_{name.upper()} tidak sah ({name}): {reason}."
         ) from exc

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from narahubung.errors import SettingsInvalid
+from narahubung.errors import SettingsInvalid, first_problem
 
 Action = Literal["forward", "referral", "reply", "follow_up", "archive", "review"]
 Mode = Literal["smtp", "imap_draft"]
@@ -110,9 +110,8 @@ def load_routing(path: Path = DEFAULT_RULES_FILE) -> RoutingConfig:
     try:
         config = RoutingConfig.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise SettingsInvalid(f"Berkas aturan penerusan {path} tidak sah di '{where}': {first['msg']}") from exc
+        where, why = first_problem(exc)
+        raise SettingsInvalid(f"Berkas aturan penerusan {path} tidak sah di '{where}': {why}") from exc
     if not config.rules:
         raise SettingsInvalid(f"Berkas aturan penerusan {path} tidak berisi satu aturan pun.")
     names = [r.name for r in config.rules]
