@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import functools
+import itertools
+import math
 
 try:  # Python 3.11+
     from re import _compiler as _sre_compile
@@ -48,6 +50,10 @@ _ATOMIC = getattr(_sre_c, "ATOMIC_GROUP", None)
 Needles = tuple[frozenset[str], ...]  # every match contains one needle of each set
 
 
+_MAX_COMBINATIONS = 16
+_MIN_NEEDLE = 3
+
+
 def _best(options: list[frozenset[str]]) -> frozenset[str]:
     return max(options, key=lambda o: (min(len(x) for x in o), -len(o)))
 
@@ -73,7 +79,11 @@ def _requirements(items) -> list[frozenset[str]]:
         elif op is _sre_c.BRANCH:
             branches = [_requirements(b) for b in av[1]]
             if branches and all(branches):
-                options.append(frozenset().union(*(_best(b) for b in branches)))
+                # (a1 and a2) or b  ==  (a1 or b) and (a2 or b): every combination is required
+                if math.prod(len(b) for b in branches) <= _MAX_COMBINATIONS:
+                    options += [frozenset().union(*combo) for combo in itertools.product(*branches)]
+                else:
+                    options.append(frozenset().union(*(_best(b) for b in branches)))
         elif op in _REPEATS and av[0] >= 1:
             options += _requirements(av[2])
         elif _ATOMIC is not None and op is _ATOMIC:
@@ -96,7 +106,11 @@ def needle_sets(pattern: re.Pattern[str]) -> Needles:
     parsed = _parsed(pattern)
     if parsed is None:
         return ()
-    return tuple(dict.fromkeys(_requirements(parsed)))
+    # a set holding a very short needle (' ', 'ga') is met by nearly every text: not worth a test
+    sets = [o for o in dict.fromkeys(_requirements(parsed)) if min(len(x) for x in o) >= _MIN_NEEDLE]
+    # a superset of another required set says nothing more; the most selective sets first
+    sets = [o for o in sets if not any(other < o for other in sets)]
+    return tuple(sorted(sets, key=lambda o: (-min(len(x) for x in o), len(o), sorted(o))))
 
 
 def needles(pattern: re.Pattern[str]) -> frozenset[str] | None:
