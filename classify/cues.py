@@ -306,11 +306,13 @@ def find_cues(
     present = _NEEDLE_INDEX.present(folded)
     hits = []
     for label, _pattern, weight, need, finder in compiled.scan:
-        if need and not may_match(need, present):
-            continue
-        for m in finder.finditer(text):
-            if m.end() > m.start():
-                hits.append(CueHit(label, m.start(), m.end(), m.group(0), weight))
+        for options in need:  # may_match(need, present), inlined
+            if options.isdisjoint(present):
+                break
+        else:
+            for m in finder.finditer(text):
+                if m.end() > m.start():
+                    hits.append(CueHit(label, m.start(), m.end(), m.group(0), weight))
     return sorted(hits, key=lambda h: (h.start, -h.end))
 
 

@@ -200,10 +200,12 @@ class Gazetteer:
         """All matches in `text`, longest-first without overlaps, in text order."""
         doc = text if isinstance(text, Doc) else self.make_doc(text)
         keys_at: dict[tuple[int, int], list[str]] = {}
+        strings = self.nlp.vocab.strings
+        doc_text: list[str] = []  # Doc.text joins every token: built once, when a guard needs it
         for match_id, start, end in self._matcher(doc):
             span = doc[start:end]
-            if self._accept(span):
-                keys_at.setdefault((start, end), []).append(self.nlp.vocab.strings[match_id])
+            if self._accept(span, doc_text):
+                keys_at.setdefault((start, end), []).append(strings[match_id])
         kept = filter_spans([doc[s:e] for s, e in keys_at])
         out = []
         for span in kept:
@@ -212,13 +214,18 @@ class Gazetteer:
                 out.append(Match(label, span.start_char, span.end_char, span.text, category, source))
         return sorted(out, key=lambda m: (m.start, m.end))
 
-    def _accept(self, span: Span) -> bool:
+    def _accept(self, span: Span, doc_text: list[str] | None = None) -> bool:
+        """`doc_text`: a list holding `span.doc.text` once known (filled here when first needed)."""
         text = span.text
         low = text.lower()
         if low in lexicon.CASED_ACRONYMS and not text.isupper():
             return False
         if low in lexicon.GUARDED_PLACE_NAMES:
-            before = span.doc.text[max(0, span.start_char - 20) : span.start_char]
+            if doc_text is None:
+                doc_text = []
+            if not doc_text:
+                doc_text.append(span.doc.text)
+            before = doc_text[0][max(0, span.start_char - 20) : span.start_char]
             if not text[:1].isupper() or not _PLACE_TRIGGER.search(before):
                 return False
         return True
