@@ -21,21 +21,12 @@ from pathlib import Path
 
 import spacy
 
-try:  # Python 3.11+
-    from re import _compiler as _sre_compile
-    from re import _constants as _sre_c
-    from re import _parser as _sre_parse
-except ImportError:  # pragma: no cover
-    import sre_compile as _sre_compile  # type: ignore[no-redef]
-    import sre_constants as _sre_c  # type: ignore[no-redef]
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
-
 from classify import context
 from classify.caseref import find_case_refs
 from classify.cues import CompiledTable, find_cues, fold
 from classify.cues import scores as cue_scores
 from classify.decision import KINDS, Decision, Evidence, MessageText
-from classify.gazetteer import AGENCY, Gazetteer
+from classify.gazetteer import AGENCY, Gazetteer, fast_tokenizer
 from classify.kinds import KindDecision, Signals, decide_kind
 from classify.lexicon import ABSORBED_BY
 from classify.malad import _COMPILED as MALAD_CUES
@@ -116,127 +107,6 @@ def _tables(text: str) -> tuple[str, dict, str]:
 def _folded(text: str, scanned: tuple[str, dict, str]) -> str:
     """`fold(text)`, reusing the scan's folded text when it is the same (ASCII text)."""
     return scanned[2] if text.isascii() else fold(text)
-
-
-# --- the tokenizer's affix searches, prechecked -----------------------------------------------
-# spaCy's tokenizer calls prefix_search / suffix_search / infix_finditer on every chunk it has not
-# cached; each is one long alternation that `re` tries at every position. Most chunks are plain words
-# that none can match. A precheck regex (one character class per alternative: the first, or for the
-# suffix the last, character a match must have, with the ^ / $ anchors kept) rules those out in one
-# C call; any chunk it does not rule out goes to the original function, so every result is the
-# original one and the tokens are the same.
-_ZERO_WIDTH = (_sre_c.AT, _sre_c.ASSERT, _sre_c.ASSERT_NOT)
-_ONE_CHAR = (_sre_c.LITERAL, _sre_c.NOT_LITERAL, _sre_c.IN, _sre_c.ANY)
-_REPEATS = (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT)
-_STARTS = (_sre_c.AT_BEGINNING, _sre_c.AT_BEGINNING_STRING)
-_ENDS = (_sre_c.AT_END, _sre_c.AT_END_STRING)
-
-
-def _edge_chars(items, first: bool) -> list | None:
-    """One-character ops one of which matches the first (or last) character of every match of
-    `items`; None when that is not known."""
-    for op, av in (list(items) if first else list(items)[::-1]):
-        if op in _ZERO_WIDTH:
-            continue
-        if op in _ONE_CHAR:
-            return [(op, av)]
-        if op is _sre_c.SUBPATTERN and not av[1] and not av[2]:
-            return _edge_chars(av[3], first)
-        if op in _REPEATS and av[0] >= 1:
-            return _edge_chars(av[2], first)
-        if op is _sre_c.BRANCH:
-            parts = [_edge_chars(b, first) for b in av[1]]
-            return None if any(p is None for p in parts) else [o for p in parts for o in p]
-        return None
-    return None
-
-
-def _char_class(ops: list, state, flags: int) -> re.Pattern[str]:
-    """One compiled pattern matching one character that one of the one-character `ops` matches."""
-    items, others = [], []
-    for op, av in ops:
-        if op is _sre_c.LITERAL:
-            items.append((op, av))
-        elif op is _sre_c.IN and not (av and av[0][0] is _sre_c.NEGATE):
-            items.extend(av)
-        else:
-            others.append((op, av))
-    alts = ([[(_sre_c.IN, items)]] if items else []) + [[o] for o in others]
-    data = alts[0] if len(alts) == 1 else [(_sre_c.BRANCH, (None, [_sre_parse.SubPattern(state, a) for a in alts]))]
-    return _sre_compile.compile(_sre_parse.SubPattern(state, data), flags)
-
-
-def _precheck(pattern: re.Pattern[str], first: bool):
-    """A function that is true for every string in which `pattern` finds something (see above);
-    None when none can be built."""
-    try:
-        parsed = _sre_parse.parse(pattern.pattern, pattern.flags & ~re.UNICODE)
-    except Exception:  # pragma: no cover
-        return None
-    data = list(parsed.data)
-    alts = data[0][1][1] if len(data) == 1 and data[0][0] is _sre_c.BRANCH else [parsed]
-    anchored: list = []  # first (last) character of the string
-    anywhere: list = []
-    for alt in alts:
-        ops = _edge_chars(alt, first)
-        if ops is None:
-            return None
-        edge = list(alt.data) if first else list(alt.data)[::-1]
-        lead = edge[: next(i for i, (op, _) in enumerate(edge) if op not in _ZERO_WIDTH)]
-        at_edge = any(op is _sre_c.AT and av in (_STARTS if first else _ENDS) for op, av in lead)
-        (anchored if at_edge else anywhere).extend(ops)
-    try:
-        at = _char_class(anchored, parsed.state, pattern.flags).match if anchored else None
-        inside = _char_class(anywhere, parsed.state, pattern.flags).search if anywhere else None
-    except Exception:  # pragma: no cover
-        return None
-
-    def may(string: str) -> bool:
-        if inside is not None and inside(string) is not None:
-            return True
-        if at is None:
-            return False
-        if first:
-            return at(string) is not None
-        # $ also matches before a final line break: leave such strings to the pattern itself
-        return not string or string[-1] == "\n" or at(string, len(string) - 1) is not None
-
-    return may
-
-
-def _prechecked(search, first: bool, empty):
-    """`search` (a bound method of a compiled pattern) behind its precheck, or `search` itself."""
-    pattern = getattr(search, "__self__", None)
-    if not isinstance(pattern, re.Pattern) or not isinstance(pattern.pattern, str):
-        return search
-    may = _precheck(pattern, first)
-    if may is None:
-        return search
-
-    def checked(string: str):
-        return search(string) if may(string) else empty()
-
-    return checked
-
-
-def _fast_tokenizer(nlp: spacy.Language) -> None:
-    """Give `nlp` a tokenizer with the same rules whose affix searches are prechecked."""
-    from spacy.tokenizer import Tokenizer
-
-    tok = nlp.tokenizer
-    if type(tok) is not Tokenizer:
-        return
-    nlp.tokenizer = Tokenizer(
-        nlp.vocab,
-        rules=tok.rules,
-        prefix_search=_prechecked(tok.prefix_search, True, lambda: None) if tok.prefix_search else None,
-        suffix_search=_prechecked(tok.suffix_search, False, lambda: None) if tok.suffix_search else None,
-        infix_finditer=_prechecked(tok.infix_finditer, True, lambda: iter(())) if tok.infix_finditer else None,
-        token_match=tok.token_match,
-        url_match=tok.url_match,
-        faster_heuristics=tok.faster_heuristics,
-        max_cache_size=tok.max_cache_size,
-    )
 
 
 def _bow_parts(pipe) -> tuple | None:
@@ -326,7 +196,7 @@ class TrainedClassifier:
         self.directory = directory
         if nlp is None:
             nlp = spacy.load(model_dir / "pipeline")
-            _fast_tokenizer(nlp)
+            fast_tokenizer(nlp)
         self.nlp = nlp
         # The gazetteer shares the model's vocab, so one tokenisation serves both.
         self.gazetteer = gazetteer if gazetteer is not None else Gazetteer(directory, nlp=self.nlp)
