@@ -175,6 +175,24 @@ def _finder(pattern: re.Pattern[str]) -> re.Pattern[str]:
         return pattern
 
 
+# A case-insensitive pattern naming no capital letter matches an ASCII text exactly where the same
+# pattern without IGNORECASE matches the text lower-cased (ASCII lower-casing keeps every offset;
+# a lower-case literal, class or range matches an ASCII character case-insensitively exactly when it
+# matches its lower case). `re` runs the latter much faster, and can skip to a first character.
+_SAFE_ESCAPES = re.compile(r"\\[bBdDsSwWAZ]")
+_UNSAFE = re.compile(r"[A-Z]|\\[xuUN0-9]|\(\?[aiLmsux-]|\(\?P=")
+
+
+def _lower_finder(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """For a case-insensitive `pattern` without capitals: the finder to run on `text.lower()` of an
+    ASCII text (see above); None otherwise."""
+    if not isinstance(pattern.pattern, str) or not pattern.flags & re.IGNORECASE:
+        return None
+    if pattern.flags & (re.LOCALE | re.VERBOSE) or _UNSAFE.search(_SAFE_ESCAPES.sub("", pattern.pattern)):
+        return None
+    return _finder(re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE))
+
+
 _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 _LETTERS = tuple((chr(c + 32), re.compile(chr(c + 32), re.IGNORECASE)) for c in range(ord("A"), ord("Z") + 1))
 
@@ -258,7 +276,8 @@ def may_match(need: Needles, present: frozenset[str]) -> bool:
     return True
 
 
-ScanEntry = tuple[str, re.Pattern[str], float, Needles, re.Pattern[str]]  # label, pattern, weight, needles, finder
+# label, pattern, weight, needles, finder, finder on the lower-cased text of an ASCII text (or None)
+ScanEntry = tuple[str, re.Pattern[str], float, Needles, re.Pattern[str], re.Pattern[str] | None]
 
 
 class CompiledTable(dict):
@@ -275,7 +294,9 @@ class CompiledTable(dict):
             _scan
             if _scan is not None
             else tuple(
-                (label, pat, w, needle_sets(pat), _finder(pat)) for label, pairs in self.items() for pat, w in pairs
+                (label, pat, w, needle_sets(pat), _finder(pat), _lower_finder(pat))
+                for label, pairs in self.items()
+                for pat, w in pairs
             )
         )
         _NEEDLE_INDEX.add(n for entry in self.scan for options in entry[3] for n in options)
@@ -304,12 +325,21 @@ def find_cues(
     if folded is None:
         folded = fold(text)
     present = _NEEDLE_INDEX.present(folded)
+    low: str | None = None  # text.lower() for an ASCII text ("" otherwise), when first needed
     hits = []
-    for label, _pattern, weight, need, finder in compiled.scan:
+    for label, _pattern, weight, need, finder, lower_finder in compiled.scan:
         for options in need:  # may_match(need, present), inlined
             if options.isdisjoint(present):
                 break
         else:
+            if lower_finder is not None and low is None:
+                low = text.lower() if text.isascii() else ""
+            if lower_finder is not None and low:
+                for m in lower_finder.finditer(low):
+                    start, end = m.span()
+                    if end > start:
+                        hits.append(CueHit(label, start, end, text[start:end], weight))
+                continue
             for m in finder.finditer(text):
                 if m.end() > m.start():
                     hits.append(CueHit(label, m.start(), m.end(), m.group(0), weight))
