@@ -99,7 +99,14 @@ def main(ctx: click.Context, config: Path | None, verbose: bool) -> None:
     )
     for noisy in ("imapclient", "alembic", "pdfminer", "PIL", "mail.log"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # A service manager stops us with SIGTERM: end like Ctrl-C, so every `with` block (the demo's private
+    # Dovecot and SMTP server, open transactions) is closed instead of being left behind.
+    signal.signal(signal.SIGTERM, _terminate)
     ctx.ensure_object(dict)["config"] = config
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 # --- db ----------------------------------------------------------------------------------------

@@ -158,6 +158,34 @@ def test_demo_triages_the_bundled_inbox_and_shows_where_each_message_went(tmp_pa
     assert "narahubung serve" in words and "pengguna staf, kata sandi " in words
 
 
+def dovecot_pids() -> set[int]:
+    found = subprocess.run(["pgrep", "-x", "dovecot"], capture_output=True, text=True).stdout.split()
+    return {int(pid) for pid in found}
+
+
+def test_a_demo_stopped_by_sigterm_stops_its_private_servers_too(tmp_path):
+    from narahubung.localservers._ports import free_port
+
+    before = dovecot_pids()
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "narahubung.cli", "demo", "--port", str(port)], cwd=PROJECT_ROOT, text=True,
+        env={**os.environ, "COLUMNS": "200", "NARAHUBUNG_DATA_DIR": str(tmp_path / "data")},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        for line in process.stdout:  # type: ignore[union-attr]
+            if f"http://127.0.0.1:{port}/" in line:
+                break
+        assert dovecot_pids() - before  # the demo's own Dovecot runs while the app serves
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode in (0, 130)
+    assert not dovecot_pids() - before  # nothing left behind
+
+
 def test_extract_prints_one_json_line_per_document(tmp_path):
     import json
 
