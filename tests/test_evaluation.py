@@ -212,7 +212,7 @@ def test_message_of_uses_subject_and_text_for_every_channel() -> None:
 
 # --- the bundled split ---------------------------------------------------------------------------
 def test_split_is_disjoint_covers_every_record_and_keeps_every_kind_in_both() -> None:
-    sources = read_records(CORPUS_DIR / "train-a.jsonl") + read_records(CORPUS_DIR / "train-b.jsonl")
+    sources = [r for name in ("train-a", "train-b", "train-c") for r in read_records(CORPUS_DIR / f"{name}.jsonl")]
     train, dev = read_records(TRAIN_FILE), read_records(DEV_FILE)
     train_ids, dev_ids = {r.id for r in train}, {r.id for r in dev}
     assert not train_ids & dev_ids

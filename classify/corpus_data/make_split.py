@@ -3,12 +3,13 @@
     python classify/corpus_data/make_split.py          # (re)write train.jsonl and dev.jsonl
     python classify/corpus_data/make_split.py --check  # exit 1 if the files differ from a fresh split
 
-Sources: train-a.jsonl and train-b.jsonl beside this script (copies of ../shared/data/corpus).
-Strata: the kind for non-complaints, (complaint, agency_type) for complaints. In each stratum the
+Sources: train-a.jsonl, train-b.jsonl and train-c.jsonl beside this script (copies of
+../shared/data/corpus). Strata: (source, kind) for non-complaints, (source, complaint, agency_type)
+for complaints; the source is the id's prefix (ta, tb, tc1 … tc5). In each stratum the
 records are ordered by SHA-256 of "<SEED>:<id>" (no dependence on Python's random module, so every
 Python version gives the same split) and the first round(n * DEV_SHARE) go to dev, at least one
 when the stratum has two or more records. Both files keep the source lines verbatim, in source
-order (train-a first). Standard library only.
+order (train-a, train-b, then train-c). Standard library only.
 """
 
 from __future__ import annotations
@@ -21,16 +22,19 @@ from collections import defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SOURCES: tuple[str, ...] = ("train-a.jsonl", "train-b.jsonl")
-SEED = "narahubung-dev-split-2"
+SOURCES: tuple[str, ...] = ("train-a.jsonl", "train-b.jsonl", "train-c.jsonl")
+SEED = "narahubung-dev-split-3"
 DEV_SHARE = 0.25
 
 
 def stratum(record: dict) -> str:
-    """The stratum of one record: its kind, and for a complaint also its agency type."""
+    """The stratum of one record: its source (the id's prefix before the first '-': ta, tb, tc1 …
+    tc5), its kind, and for a complaint also its agency type; so each writer's style is in both
+    files in its share."""
+    source = str(record["id"]).split("-", 1)[0]
     if record["kind"] == "complaint":
-        return f"complaint/{record['agency_type']}"
-    return str(record["kind"])
+        return f"{source}/complaint/{record['agency_type']}"
+    return f"{source}/{record['kind']}"
 
 
 def dev_count(n: int) -> int:
