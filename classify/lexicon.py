@@ -1,222 +1,264 @@
-"""Hand-kept word lists that complete the directory for matching (data only, no logic).
+"""Hand-kept word lists that complete the directory for matching, read from config/lexicon.yaml.
 
 The directory names agencies the way the office does; citizens write 'kantor listrik', 'orang
-capil', 'SKCK' or 'paspor'. These lists add such spellings, and say which words are too common to
-trust without a guard. Keys are agency type ids / lower-case phrases.
+capil', 'SKCK' or 'paspor'. The lexicon adds such spellings, and says which words are too common to
+trust without a guard. The lists themselves are service knowledge and live in config/lexicon.yaml
+(or the file named by the environment variable NARAHUBUNG_LEXICON); this module reads that file once,
+at import, checks it, and exposes every list under a fixed name and type (tuples, frozensets, dicts of
+tuples). Keys are agency type ids / region codes / unit ids; sets compared with lower-cased text are
+lower case. A missing or malformed file raises `LexiconInvalid`, naming the file.
+
+Names read by the classifier: EXTRA_AGENCY_ALIASES, EXTRA_SERVICE_HINTS, WEAK_HINTS, DEMOTED_ALIASES,
+FAMILIES, ABSORBED_BY, LEVEL_WORDS, CASED_ACRONYMS, PROVINCIAL_AGENCY_NAMES, UNIT_PROPER_NAMES,
+OWN_PROVINCE_NAMES, ISLANDS, BARE_ISLAND_NAMES, KELURAHAN_SKIP, GUARDED_PLACE_NAMES, PROVINCE_ALIASES,
+PROVINCE_CANONICAL, OTHER_PLACE_SKIP, ISLAND_REGIONS; and for the place finder and the cue scans:
+PLACE_VARIANTS, SUB_OFFICE_WORDS, TARGET_PHRASES, REFERRAL_PHRASES, PRIVATE_PARTY_CUES.
+`load_lexicon(path)` reads any lexicon file into a `Lexicon` without touching these names.
 """
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from narahubung.errors import ExitCode, NarahubungError
+
+ENV_VAR = "NARAHUBUNG_LEXICON"
+DEFAULT_PATH = Path(__file__).resolve().parents[1] / "config" / "lexicon.yaml"
+
+
+class LexiconInvalid(NarahubungError):
+    """The lexicon file is missing, is not YAML, or a list in it is not as expected; the message names
+    the file (and the place in it)."""
+
+    exit_code = ExitCode.BAD_SETTINGS
+
+    def __init__(self, message: str, *, path: Path) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Every list of one lexicon file, typed as the module-level names."""
+
+    extra_agency_aliases: dict[str, tuple[str, ...]]
+    extra_service_hints: dict[str, tuple[str, ...]]
+    weak_hints: frozenset[str]
+    demoted_aliases: frozenset[str]
+    families: tuple[frozenset[str], ...]
+    absorbed_by: tuple[tuple[str, str], ...]
+    level_words: dict[str, frozenset[str]]
+    cased_acronyms: frozenset[str]
+    provincial_agency_names: dict[str, tuple[str, ...]]
+    unit_proper_names: dict[str, tuple[str, ...]]
+    sub_office_words: dict[str, tuple[str, ...]]
+    target_phrases: tuple[str, ...]
+    referral_phrases: tuple[str, ...]
+    private_party_cues: tuple[str, ...]
+    own_province_names: tuple[str, ...]
+    islands: dict[str, tuple[str, ...]]
+    island_regions: dict[str, tuple[str, ...]]
+    bare_island_names: frozenset[str]
+    kelurahan_skip: frozenset[str]
+    guarded_place_names: frozenset[str]
+    province_aliases: dict[str, tuple[str, ...]]
+    province_canonical: dict[str, str]
+    other_place_skip: frozenset[str]
+    place_variants: dict[str, tuple[str, ...]]
+
+
+def lexicon_path() -> Path:
+    """The file to read: $NARAHUBUNG_LEXICON when set (and not empty), else config/lexicon.yaml."""
+    env = os.environ.get(ENV_VAR, "").strip()
+    return Path(env).expanduser() if env else DEFAULT_PATH
+
+
+class _Reader:
+    """Typed access to the parsed YAML; every problem becomes a LexiconInvalid naming the file."""
+
+    def __init__(self, path: Path, data: dict[str, Any]) -> None:
+        self.path = path
+        self.data = data
+
+    def fail(self, where: str, why: str) -> LexiconInvalid:
+        return LexiconInvalid(f"Berkas leksikon {self.path} tidak sah di '{where}': {why}.", path=self.path)
+
+    def node(self, key: str, kind: type, *, required: bool = True) -> Any:
+        if key not in self.data:
+            if required:
+                raise self.fail(key, "bagian ini tidak ada")
+            return kind()
+        value = self.data[key]
+        if value is None:
+            return kind()
+        if not isinstance(value, kind):
+            raise self.fail(key, "harus berupa " + ("daftar" if kind is list else "pemetaan"))
+        return value
+
+    def phrases(self, value: Any, where: str, *, lower: bool = False) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            raise self.fail(where, "harus berupa daftar frasa")
+        out = []
+        for i, item in enumerate(value):
+            if not isinstance(item, str) or not item.strip():
+                raise self.fail(f"{where}[{i}]", f"{item!r} bukan frasa (tulis setiap frasa di antara tanda kutip)")
+            if lower and item != item.lower():
+                raise self.fail(f"{where}[{i}]", f"'{item}' harus ditulis dengan huruf kecil")
+            out.append(item)
+        return tuple(out)
+
+    def phrase_list(self, key: str, *, lower: bool = False) -> tuple[str, ...]:
+        return self.phrases(self.node(key, list), key, lower=lower)
+
+    def phrase_set(self, key: str) -> frozenset[str]:
+        return frozenset(self.phrase_list(key, lower=True))
+
+    def phrase_map(self, key: str, *, required: bool = True) -> dict[str, tuple[str, ...]]:
+        out = {}
+        for k, v in self.node(key, dict, required=required).items():
+            if not isinstance(k, str) or not k.strip():
+                raise self.fail(key, f"kunci {k!r} bukan teks")
+            out[k] = self.phrases(v, f"{key}.{k}")
+        return out
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        content = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise LexiconInvalid(f"Berkas leksikon tidak ditemukan: {path}.", path=path) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LexiconInvalid(f"Berkas leksikon {path} tidak dapat dibaca: {exc}.", path=path) from exc
+    try:
+        data = yaml.safe_load(content)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (baris {mark.line + 1})" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or exc.__class__.__name__
+        raise LexiconInvalid(f"Berkas leksikon {path} bukan YAML yang sah{where}: {problem}.", path=path) from exc
+    if not isinstance(data, dict):
+        raise LexiconInvalid(f"Berkas leksikon {path} harus berupa pemetaan bagian-bagian leksikon.", path=path)
+    return data
+
+
+SECTIONS = frozenset({
+    "agencies", "weak_hints", "demoted_aliases", "families", "absorbed_by", "level_words",
+    "cased_acronyms", "provincial_agency_names", "unit_proper_names", "sub_office_words",
+    "target_phrases", "referral_phrases", "private_party_cues", "own_province_names", "islands",
+    "island_regions", "bare_island_names", "kelurahan_skip", "guarded_place_names", "province_aliases",
+    "province_canonical", "other_place_skip", "place_variants",
+})
+
+
+def load_lexicon(path: Path | str | None = None) -> Lexicon:
+    """Read and check one lexicon file (default: `lexicon_path()`); raise LexiconInvalid naming it."""
+    path = Path(path) if path is not None else lexicon_path()
+    r = _Reader(path, _read_yaml(path))
+    unknown = sorted(str(k) for k in r.data if k not in SECTIONS)
+    if unknown:
+        raise r.fail(unknown[0], "bagian ini tidak dikenal (salah ketik?)")
+
+    aliases: dict[str, tuple[str, ...]] = {}
+    hints: dict[str, tuple[str, ...]] = {}
+    weak = set(r.phrase_set("weak_hints"))
+    for type_id, entry in r.node("agencies", dict).items():
+        where = f"agencies.{type_id}"
+        if entry is None:
+            continue
+        if not isinstance(entry, dict):
+            raise r.fail(where, "harus berupa pemetaan aliases / hints / weak_hints")
+        unknown = set(entry) - {"aliases", "hints", "weak_hints"}
+        if unknown:
+            raise r.fail(where, f"kunci tidak dikenal {sorted(unknown)} (yang boleh: aliases, hints, weak_hints)")
+        a = r.phrases(entry.get("aliases"), f"{where}.aliases")
+        h = r.phrases(entry.get("hints"), f"{where}.hints")
+        w = r.phrases(entry.get("weak_hints"), f"{where}.weak_hints")
+        weak.update(p.lower() for p in w)
+        if a:
+            aliases[type_id] = a
+        if h or w:
+            hints[type_id] = h + w
+
+    families = tuple(
+        frozenset(r.phrases(f, f"families[{i}]")) for i, f in enumerate(r.node("families", list))
+    )
+    absorbed = []
+    for i, pair in enumerate(r.node("absorbed_by", list)):
+        p = r.phrases(pair, f"absorbed_by[{i}]")
+        if len(p) != 2:
+            raise r.fail(f"absorbed_by[{i}]", "harus berisi tepat dua jenis instansi [umum, khusus]")
+        absorbed.append((p[0], p[1]))
+    level_words = {
+        k: frozenset(r.phrases(v, f"level_words.{k}", lower=True))
+        for k, v in r.node("level_words", dict).items()
+    }
+    canonical = {}
+    for k, v in r.node("province_canonical", dict).items():
+        if not isinstance(k, str) or not isinstance(v, str):
+            raise r.fail(f"province_canonical.{k}", "kunci dan nilai harus berupa teks")
+        canonical[k] = v
+
+    return Lexicon(
+        extra_agency_aliases=aliases,
+        extra_service_hints=hints,
+        weak_hints=frozenset(weak),
+        demoted_aliases=r.phrase_set("demoted_aliases"),
+        families=families,
+        absorbed_by=tuple(absorbed),
+        level_words=level_words,
+        cased_acronyms=r.phrase_set("cased_acronyms"),
+        provincial_agency_names=r.phrase_map("provincial_agency_names"),
+        unit_proper_names=r.phrase_map("unit_proper_names"),
+        sub_office_words=r.phrase_map("sub_office_words"),
+        target_phrases=r.phrase_list("target_phrases", lower=True),
+        referral_phrases=r.phrase_list("referral_phrases", lower=True),
+        private_party_cues=r.phrase_list("private_party_cues", lower=True),
+        own_province_names=r.phrase_list("own_province_names"),
+        islands=r.phrase_map("islands"),
+        island_regions=r.phrase_map("island_regions"),
+        bare_island_names=r.phrase_set("bare_island_names"),
+        kelurahan_skip=r.phrase_set("kelurahan_skip"),
+        guarded_place_names=r.phrase_set("guarded_place_names"),
+        province_aliases=r.phrase_map("province_aliases"),
+        province_canonical=canonical,
+        other_place_skip=r.phrase_set("other_place_skip"),
+        place_variants=r.phrase_map("place_variants"),
+    )
+
+
+_LEXICON = load_lexicon()
+
 # --- agencies --------------------------------------------------------------------------------
-
-EXTRA_AGENCY_ALIASES: dict[str, tuple[str, ...]] = {
-    "disdukcapil": (
-        "Dispenduk", "Dispendukcapil", "Dinas Dukcapil", "kantor capil", "orang capil",
-        "Kependudukan dan Pencatatan Sipil", "pencatatan sipil", "Dinas Kependudukan",
-    ),
-    "disdik": ("Dinas Pendidikan", "Dinas Pendidikan Kabupaten", "Dinas Pendidikan Kota"),
-    "dinkes": ("Dinas Kesehatan", "Pustu", "puskesmas pembantu"),
-    "rsud": ("rumah sakit umum daerah", "RS daerah"),
-    "dpmptsp": ("Dinas Penanaman Modal", "DPMPTSP", "DPM-PTSP", "pelayanan terpadu satu pintu"),
-    "dinsos": ("pendamping PKH",),
-    "pupr": ("Dinas PUPR", "Dinas Pekerjaan Umum dan Penataan Ruang", "Dinas PU", "DPUPR"),
-    "inspektorat": ("Inspektorat Daerah",),
-    "samsat": ("UPTD Samsat", "kantor Samsat", "Badan Pengelolaan Pajak dan Retribusi Daerah"),
-    "bpn": ("Kantor Pertanahan", "kantor BPN", "Kantah", "ATR BPN", "petugas ukur"),
-    "polres": ("Polresta", "Polsek", "Polisi", "kepolisian", "SPKT", "penyidik", "Reskrim",
-               "Satreskrim", "Satlantas", "Polda", "Unit Reskrim", "kapolsek", "kanit"),
-    "kemenag": ("KUA", "Kantor Urusan Agama", "penghulu"),
-    "imigrasi": ("Kantor Imigrasi", "Kanim", "petugas imigrasi"),
-    "pln": ("kantor listrik", "PLN ULP", "PLN UP3", "PLN Mobile", "petugas PLN"),
-    "bpjs_kesehatan": ("BPJS Kesehatan", "BPJS Kes", "JKN-KIS", "kartu KIS", "Mobile JKN"),
-    "bpjs_tk": ("BPJS Ketenagakerjaan", "BPJS TK", "BPJamsostek", "BP Jamsostek", "BPJS-TK"),
-    "telkom": ("Plasa Telkom", "Plaza Telkom", "Telkom"),
-    "pdam": ("PDAM", "Perumda Air Minum", "perusahaan air", "air PDAM"),
-}
-
-EXTRA_SERVICE_HINTS: dict[str, tuple[str, ...]] = {
-    "disdukcapil": ("KTP", "KTP elektronik", "KK", "akta", "akte kelahiran", "akte", "blanko KTP",
-                    "surat pindah", "SKPWNI", "perekaman", "rekam KTP", "cetak KTP",
-                    "akta perkawinan", "akta cerai", "Kartu Identitas Anak", "biodata penduduk"),
-    "disdik": ("SD negeri", "SMP negeri", "SDN", "SMPN", "sekolah dasar", "rapor", "BOS",
-               "dana BOS", "Dapodik", "kepala sekolah"),
-    "disdik_prov": ("SMA negeri", "SMK negeri", "SMAN", "SMKN", "sekolah menengah atas"),
-    "dinkes": ("bidan desa", "Pustu"),
-    "rsud": ("rumah sakit", "RS", "bangsal", "perawat", "pasien", "rawat jalan", "poli"),
-    "dpmptsp": ("izin mendirikan bangunan", "persetujuan bangunan gedung", "perizinan", "SIUP",
-                "izin lingkungan", "izin praktik"),
-    "dinsos": ("bantuan langsung tunai", "BLT", "kursi roda", "bantuan lansia", "sembako"),
-    "pupr": ("jalan berlubang", "saluran air", "irigasi", "aspal", "trotoar", "jalan kabupaten"),
-    "samsat": ("pajak motor", "pajak mobil", "mutasi kendaraan", "plat nomor", "TNKB", "BPKB",
-               "pajak progresif", "bea balik nama", "pajak tahunan"),
-    "bpn": ("sertifikat", "sertipikat", "pemecahan sertifikat", "balik nama sertifikat", "PTSL",
-            "peta bidang", "ukur ulang", "hak tanggungan", "SHM", "warkah"),
-    "polres": ("SKCK", "SP2HP", "laporan polisi", "STPL", "surat tanda penerimaan laporan",
-               "tilang", "SIM", "SIM A", "SIM C", "BAP", "penyidikan", "penyelidikan",
-               "laporan kehilangan", "LP"),
-    "kemenag": ("buku nikah", "pencatatan nikah", "biaya nikah", "nikah", "rekomendasi paspor haji",
-                "haji", "umrah", "madrasah", "MTsN", "MIN", "tunjangan guru madrasah"),
-    "imigrasi": ("paspor", "M-Paspor", "izin tinggal", "KITAS", "KITAP", "antrean paspor"),
-    "pln": ("listrik", "token listrik", "meteran listrik", "tagihan listrik", "listrik padam",
-            "pemadaman", "pasang baru", "tambah daya", "kWh", "travo", "trafo", "tiang listrik",
-            "PJU"),
-    "bpjs_kesehatan": ("BPJS", "JKN", "KIS", "kartu BPJS", "iuran BPJS", "peserta PBI", "faskes",
-                       "FKTP", "autodebet iuran"),
-    "bpjs_tk": ("JHT", "jaminan hari tua", "klaim JHT", "JKK", "JKM", "JKP", "JMO",
-                "saldo JHT"),
-    "telkom": ("IndiHome", "internet", "wifi", "modem", "147", "tagihan internet",
-               "berhenti berlangganan"),
-    "pdam": ("air bersih", "air keruh", "air tidak mengalir", "air mati", "tagihan air",
-             "meteran air", "pipa", "sambungan air", "air ledeng"),
-}
-
-# Hints too generic to decide an agency on their own (lower case).
-WEAK_HINTS: frozenset[str] = frozenset({
-    "obat", "dokter", "kamar", "antrean", "rujukan", "klaim", "iuran", "token", "meteran",
-    "pencairan", "seragam", "sd", "smp", "asn", "nik", "kia", "pengukuran", "visa", "banjir",
-    "kepala desa", "dana desa", "pegawai kecamatan", "sambungan baru", "haji", "man", "balik nama",
-    "pasien", "perawat", "rs", "poli", "rumah sakit", "internet", "wifi", "modem", "147", "pipa",
-    "listrik", "nikah", "akta", "akte", "kk", "bap", "lp", "sim", "kis", "bpjs", "jkn",
-    "penyidikan", "penyelidikan", "perizinan", "sertifikat", "sertipikat", "aspal", "saluran air",
-    "sembako", "rapor", "bos", "umrah", "imunisasi", "posyandu", "ambulans", "igd", "rawat inap",
-    "rawat jalan", "bangsal", "jembatan", "drainase", "lampu jalan", "ktp", "min", "pemadaman",
-    "trafo", "travo", "pengawasan internal", "faskes", "zonasi", "ijazah", "pungutan sekolah",
-    "tunjangan guru", "kepala sekolah", "surat kehilangan", "laporan kehilangan", "tilang",
-    "air bersih", "air mati", "kursi roda", "bantuan lansia",
-})
-
-# Directory aliases that name a payer or a building more often than the agency complained about
-# ('pasien BPJS', a Disdukcapil counter in the Mal Pelayanan Publik): counted as weak hints.
-DEMOTED_ALIASES: frozenset[str] = frozenset({"bpjs", "kis", "jkn", "mal pelayanan publik", "mpp"})
-
-# Types whose service words overlap: a rival from the same family counts only by its names.
-FAMILIES: tuple[frozenset[str], ...] = (
-    frozenset({"disdik", "disdik_prov"}),
-    frozenset({"dinkes", "rsud", "bpjs_kesehatan"}),
-)
-
-# (generic, specific): service words of `generic` go to `specific` when only `specific` is named
-# or hinted by its own words (school words next to 'SMA' belong to the province).
-ABSORBED_BY: tuple[tuple[str, str], ...] = (("disdik", "disdik_prov"),)
-# ... unless `generic` has words of its own level (an SD or SMP is the kabupaten's school).
-LEVEL_WORDS: dict[str, frozenset[str]] = {
-    "disdik": frozenset({"sd", "smp", "sdn", "smpn", "sd negeri", "smp negeri", "sekolah dasar",
-                         "tk", "paud"}),
-}
-
-# Acronyms whose lower-case form is an everyday word: accept only when written in capitals.
-CASED_ACRONYMS: frozenset[str] = frozenset({
-    "man", "min", "sim", "kis", "kia", "sd", "kk", "pkp", "oss", "ulp", "pbi", "nib", "slf", "pkb",
-    "bos", "rs", "lp", "bap", "jkk", "jkm", "jkp", "jmo", "blt", "pju", "up3", "kip", "poli", "sdn",
-    "pkh", "kua", "nik", "asn", "igd", "roya", "pus", "mpp", "bpnt", "spkt", "sppt",
-})
-
-# Agency types that also exist at the province level (label: phrases naming the province body).
-PROVINCIAL_AGENCY_NAMES: dict[str, tuple[str, ...]] = {
-    "inspektorat": ("Inspektorat Provinsi", "Inspektorat Prov", "Inspektorat Pemprov",
-                    "Inspektorat Provinsi Kepulauan Bangka Belitung", "Inspektorat Babel"),
-    "dinsos": ("Dinas Sosial Provinsi", "Dinsos Provinsi", "Dinsos Prov"),
-    "dinkes": ("Dinas Kesehatan Provinsi", "Dinkes Provinsi", "Dinkes Prov"),
-    "rsud": ("RSUD Provinsi", "RSUD Dr. (H.C.) Ir. Soekarno", "RSUD Soekarno", "RS Provinsi"),
-    "pupr": ("Dinas PUPR Provinsi", "PUPR Provinsi", "Dinas PU Provinsi"),
-    "disdukcapil": ("Disdukcapil Provinsi", "Dukcapil Provinsi"),
-    "dpmptsp": ("DPMPTSP Provinsi", "DPMPTSP Prov"),
-}
+EXTRA_AGENCY_ALIASES: dict[str, tuple[str, ...]] = _LEXICON.extra_agency_aliases
+EXTRA_SERVICE_HINTS: dict[str, tuple[str, ...]] = _LEXICON.extra_service_hints
+WEAK_HINTS: frozenset[str] = _LEXICON.weak_hints
+DEMOTED_ALIASES: frozenset[str] = _LEXICON.demoted_aliases
+FAMILIES: tuple[frozenset[str], ...] = _LEXICON.families
+ABSORBED_BY: tuple[tuple[str, str], ...] = _LEXICON.absorbed_by
+LEVEL_WORDS: dict[str, frozenset[str]] = _LEXICON.level_words
+CASED_ACRONYMS: frozenset[str] = _LEXICON.cased_acronyms
+PROVINCIAL_AGENCY_NAMES: dict[str, tuple[str, ...]] = _LEXICON.provincial_agency_names
+UNIT_PROPER_NAMES: dict[str, tuple[str, ...]] = _LEXICON.unit_proper_names
+SUB_OFFICE_WORDS: dict[str, tuple[str, ...]] = _LEXICON.sub_office_words
+TARGET_PHRASES: tuple[str, ...] = _LEXICON.target_phrases
+REFERRAL_PHRASES: tuple[str, ...] = _LEXICON.referral_phrases
+PRIVATE_PARTY_CUES: tuple[str, ...] = _LEXICON.private_party_cues
 
 # --- places ------------------------------------------------------------------------------------
-
-OWN_PROVINCE_NAMES: tuple[str, ...] = (
-    "Kepulauan Bangka Belitung", "Kep. Bangka Belitung", "Kep Bangka Belitung", "Bangka Belitung",
-    "Bangka-Belitung", "Babel", "Kep. Babel", "Provinsi Kepulauan Bangka Belitung", "Bangka Belitong",
-    "Prov. Kep. Bangka Belitung", "Pemprov Babel", "Bangka dan Belitung",
-)
-
-ISLANDS: dict[str, tuple[str, ...]] = {
-    "island:bangka": ("Pulau Bangka",),
-    "island:belitung": ("Pulau Belitung", "Pulau Belitong", "Belitong"),
-}
-
-# Region aliases that are also the name of an island (weaker evidence).
-BARE_ISLAND_NAMES: frozenset[str] = frozenset({"bangka", "belitung"})
-
-# Kelurahan/desa spellings never used as place evidence (everyday words or phrases).
-KELURAHAN_SKIP: frozenset[str] = frozenset({
-    "kota", "baru", "tanjung", "padang", "riau", "air putih", "pintu air", "pasir putih",
-    "kejaksaan", "sriwijaya", "teladan", "pembaharuan", "masjid jamik", "asam", "malik", "rebo",
-    "tukak", "kimak", "labu", "rias", "teru", "paku", "kota kapur", "tiram",
-})
-
-# Place names that are everyday words: accepted only after a place word (Desa, Kec., di ...)
-# and when capitalised.
-GUARDED_PLACE_NAMES: frozenset[str] = frozenset({
-    "balok", "benteng", "berang", "bintang", "gantung", "gudang", "jeruk", "kapuk", "kelapa",
-    "kenanga", "keramat", "lalang", "lintang", "lumut", "matras", "nangka", "parit", "payung",
-    "rambat", "saing", "tebing", "telak", "terak", "terong", "trubus", "belimbing", "jelutung",
-    "penyamun", "melintang", "damar", "pemali", "badau", "mentigi", "gadung", "lampur", "serdang",
-    "sempan", "kulur", "jurung", "irat", "bukit besar", "taman bunga", "sinar baru",
-    "karya makmur", "mekar jaya", "kurnia jaya", "dwi makmur", "sukajaya", "pulau besar",
-    "air batu", "batu itam", "sungai baru", "padang baru", "tanah bawah", "pasar padi",
-    "bangka kota", "sinar sari", "sinar surya", "surya timur", "sri menanti", "bintet", "dalil",
-    "gedung nasional", "rawa bangun", "bukit sari", "batu intan", "air itam", "sidoharjo",
-    "rejosari", "lubuk besar", "kayuarang", "tanjung pura", "dukong", "namang", "mayang",
-    "simpang tiga", "cendil", "jangkang", "lenggang", "pergam", "tepus", "permis", "rajik", "penyak",
-    "perlang", "delas", "bencah", "ranggas", "ketap", "buding", "ibul", "sadai", "merawang",
-})
-
-# Other provinces: extra spellings, and canonical names (as the directory's other_offices write them).
-PROVINCE_ALIASES: dict[str, tuple[str, ...]] = {
-    "Daerah Khusus Ibukota Jakarta": ("DKI Jakarta", "DKI", "Jakarta"),
-    "Daerah Istimewa Yogyakarta": ("DI Yogyakarta", "DIY", "Jogja", "Yogya", "Jogjakarta"),
-    "Sumatera Utara": ("Sumatra Utara", "Sumut"),
-    "Sumatera Barat": ("Sumatra Barat", "Sumbar"),
-    "Sumatera Selatan": ("Sumatra Selatan", "Sumsel"),
-    "Kepulauan Riau": ("Kepri", "Kep. Riau"),
-    "Jawa Barat": ("Jabar",),
-    "Jawa Tengah": ("Jateng",),
-    "Jawa Timur": ("Jatim",),
-    "Kalimantan Barat": ("Kalbar",),
-    "Kalimantan Timur": ("Kaltim",),
-    "Kalimantan Selatan": ("Kalsel",),
-    "Kalimantan Tengah": ("Kalteng",),
-    "Sulawesi Selatan": ("Sulsel",),
-    "Nusa Tenggara Barat": ("NTB",),
-    "Nusa Tenggara Timur": ("NTT",),
-}
-
-PROVINCE_CANONICAL: dict[str, str] = {
-    "Daerah Khusus Ibukota Jakarta": "DKI Jakarta",
-    "Daerah Istimewa Yogyakarta": "DI Yogyakarta",
-}
-
-# Bare regency/city names of other provinces that are everyday words, common personal names, or
-# also places of this province.
-OTHER_PLACE_SKIP: frozenset[str] = frozenset({
-    "batu", "batu bara", "toba", "karo", "agam", "siak", "bungo", "tebo", "lahat", "kaur", "metro",
-    "lingga", "banjar", "batang", "pati", "kudus", "serang", "badung", "belu", "alor", "ende",
-    "malaka", "landak", "kapuas", "tapin", "paser", "berau", "bone", "poso", "buol", "sigi",
-    "barru", "wajo", "muna", "buton", "buru", "tual", "puncak", "sorong", "padang", "solok", "bima",
-    "malang", "lebak", "lebong", "seluma", "sabang", "langsa", "dairi", "nias", "palu", "medan",
-    "kuningan", "banyuasin", "tebing tinggi", "sungai penuh", "lima puluh kota", "intan jaya",
-    "ketapang", "asahan", "mesuji", "luwu", "kota baru", "kotabaru", "tanah laut", "gunung mas",
-    "empat lawang", "sampang", "bangli", "bitung", "toli-toli", "sinjai", "majene", "keerom",
-})
-
-# Proper names of single-region units: naming one tells the region too ('RSUD Depati Hamzah').
-UNIT_PROPER_NAMES: dict[str, tuple[str, ...]] = {
-    "rsud-1901": ("RSUD Depati Bahrin", "RS Depati Bahrin", "Depati Bahrin"),
-    "rsud-1902": ("RSUD Marsidi Judono", "RSUD dr. H. Marsidi Judono", "Marsidi Judono"),
-    "rsud-1903": ("RSUD Junjung Besaoh", "Junjung Besaoh"),
-    "rsud-1904": ("RSUD Bangka Tengah",),
-    "rsud-1905": ("RSUD Sejiran Setason", "Sejiran Setason"),
-    "rsud-1906": ("RSUD Muhammad Zein", "RSUD M. Zein", "Muhammad Zein"),
-    "rsud-1971": ("RSUD Depati Hamzah", "RS Depati Hamzah", "Depati Hamzah"),
-    "pdam-1971": ("Tirta Pinang",),
-    "pdam-1901": ("Tirta Bangka",),
-    "pdam-1902": ("Tirta Belitong", "Tirta Belitung"),
-}
-
-# Regions on each island (island labels of the gazetteer -> region codes).
-ISLAND_REGIONS: dict[str, tuple[str, ...]] = {
-    "island:bangka": ("1901", "1903", "1904", "1905", "1971"),
-    "island:belitung": ("1902", "1906"),
-}
+OWN_PROVINCE_NAMES: tuple[str, ...] = _LEXICON.own_province_names
+ISLANDS: dict[str, tuple[str, ...]] = _LEXICON.islands
+ISLAND_REGIONS: dict[str, tuple[str, ...]] = _LEXICON.island_regions
+BARE_ISLAND_NAMES: frozenset[str] = _LEXICON.bare_island_names
+KELURAHAN_SKIP: frozenset[str] = _LEXICON.kelurahan_skip
+GUARDED_PLACE_NAMES: frozenset[str] = _LEXICON.guarded_place_names
+PROVINCE_ALIASES: dict[str, tuple[str, ...]] = _LEXICON.province_aliases
+PROVINCE_CANONICAL: dict[str, str] = _LEXICON.province_canonical
+OTHER_PLACE_SKIP: frozenset[str] = _LEXICON.other_place_skip
+PLACE_VARIANTS: dict[str, tuple[str, ...]] = _LEXICON.place_variants
