@@ -424,38 +424,86 @@ def classify_command(ctx: click.Context, file: Path) -> None:
 
 
 @main.command("eval")
-@click.option("--data", "file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Labelled records (corpus JSONL), e.g. classify/corpus_data/dev.jsonl.")
+@click.option("--data", "files", required=True, multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Labelled records (corpus JSONL), e.g. classify/corpus_data/dev.jsonl; repeat for several "
+                   "files (their union is evaluated, with figures per file).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the contract other tools read).")
 @click.pass_context
-def eval_command(ctx: click.Context, file: Path, as_json: bool) -> None:
-    """Measure the classifier on labelled records: accuracy, macro F1, auto-route precision and coverage."""
+def eval_command(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:
+    """Measure the classifier on labelled records: accuracy, macro F1, auto-route precision and coverage.
+
+    Also per channel, per source (record id prefix) and per file, and the kinds' confusion table.
+    """
     import json
 
-    _, figures = _evaluate(ctx, file)
+    _, figures = _evaluate(ctx, *files)
     if as_json:
         click.echo(json.dumps(figures))
         return
-    table = Table(title=f"Evaluasi pada {file.name}")
+    _print_evaluation(", ".join(p.name for p in dict.fromkeys(files)), figures)
+
+
+# short confusion-table headers, in the order of the kinds (classify.decision.KINDS) and "none"
+_KIND_SHORT = {"complaint": "adu", "follow_up": "lanj", "inquiry": "tanya", "out_of_mandate": "luar",
+               "other_province": "prov", "auto_reply": "otom", "spam": "spam", "thanks": "trims", "none": "nihil"}
+
+
+def _print_evaluation(title: str, figures: dict[str, Any]) -> None:
+    from narahubung.evaluation import METRIC_KEYS
+
+    def show(value: Any) -> str:
+        return "-" if value is None else str(value)
+
+    table = Table(title=f"Evaluasi pada {title}")
     table.add_column("Ukuran")
     table.add_column("Nilai", justify="right")
-    for key, value in figures.items():
-        table.add_row(key, "-" if value is None else str(value))
+    for key in METRIC_KEYS:
+        table.add_row(key, show(figures[key]))
     console.print(table)
 
+    for key, title_, first in (("by_channel", "Per kanal", "Kanal"), ("by_source", "Per sumber", "Sumber"),
+                               ("by_file", "Per berkas", "Berkas")):
+        if key not in figures:
+            continue
+        group_table = Table(title=title_)
+        group_table.add_column(first)
+        for column in ("n", "F1 makro jenis", "Akurasi unit", "Presisi @ cakupan", "F1 makro malad."):
+            group_table.add_column(column, justify="right")
+        for name, g in figures[key].items():
+            group_table.add_row(name, str(g["n"]), show(g["kind_macro_f1"]), show(g["unit_accuracy"]),
+                                f"{show(g['auto_route_precision'])} @ {show(g['auto_route_coverage'])}",
+                                show(g["malad_macro_f1"]))
+        console.print(group_table)
 
-def _evaluate(ctx: click.Context, file: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    confusion = figures["kind_confusion"]
+    labels = confusion["labels"]
+    legend = ", ".join(f"{_KIND_SHORT.get(label, label)}={label}" for label in labels)
+    matrix_table = Table(title="Matriks kebingungan jenis (baris: sebenarnya, kolom: prediksi)",
+                         caption=legend)
+    matrix_table.add_column("Sebenarnya")
+    for label in labels:
+        matrix_table.add_column(_KIND_SHORT.get(label, label), justify="right")
+    for i, (label, counts) in enumerate(zip(labels, confusion["matrix"])):
+        if label == "none":
+            continue  # gold is never None: the row is all zeros
+        matrix_table.add_row(label, *(f"[bold]{c}[/]" if i == j and c else ("." if c == 0 else str(c))
+                                      for j, c in enumerate(counts)))
+    console.print(matrix_table)
+
+
+def _evaluate(ctx: click.Context, *files: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Classify the records of FILES (their union) and score them; several files add by_file."""
     from classify import load_classifier
-    from classify.corpus import read_records
     from narahubung.directory import load_directory
-    from narahubung.evaluation import evaluate
+    from narahubung.evaluation import evaluate, read_corpora
 
     settings = _settings(ctx)
-    records = read_records(file)
+    records, by_file = read_corpora(files)
     with err_console.status("Memuat pengklasifikasi…"):
         classifier = load_classifier(load_directory(settings.directory), name=settings.classifier,
                                      model_dir=settings.model_dir, min_confidence=settings.auto_route_threshold)
-    return evaluate(classifier, records, settings.route_threshold)
+    return evaluate(classifier, records, settings.route_threshold, by_file if len(by_file) > 1 else None)
 
 
 @main.command("train")

@@ -226,7 +226,8 @@ def test_classify_and_eval_speak_the_contracts_on_the_dev_split(tmp_path):
     figures = json.loads(evaluated.stdout)
     assert list(figures) == ["n", "kind_accuracy", "kind_macro_f1", "unit_accuracy", "agency_type_accuracy",
                              "region_accuracy", "malad_primary_accuracy", "malad_macro_f1",
-                             "auto_route_precision", "auto_route_coverage", "docs_per_s"]
+                             "auto_route_precision", "auto_route_coverage", "docs_per_s",
+                             "by_channel", "by_source", "kind_confusion"]
     assert figures["n"] == 12
 
 

@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,12 +26,15 @@ from classify.corpus import (
 from classify.decision import KINDS, Decision
 from narahubung.errors import ExitCode
 from narahubung.evaluation import (
+    GROUP_METRIC_KEYS,
     MALADMINISTRATION_TYPES,
     METRIC_KEYS,
     auto_routes,
     evaluate,
     metrics,
     prediction_row,
+    read_corpora,
+    source_of,
 )
 
 THRESHOLD = 0.5
@@ -108,8 +112,8 @@ def test_metrics_on_a_small_labelled_file_equal_the_hand_computed_values() -> No
         # 7 records / 2.0 s
         "docs_per_s": 3.5,
     }
-    assert got == expected
-    assert tuple(got) == METRIC_KEYS
+    assert {key: got[key] for key in METRIC_KEYS} == expected
+    assert tuple(got) == (*METRIC_KEYS, "by_channel", "by_source", "kind_confusion")
 
 
 def test_prediction_row_nulls_destination_fields_when_abstaining() -> None:
@@ -162,6 +166,161 @@ def test_metrics_refuses_misaligned_inputs() -> None:
 
 def test_malad_types_are_the_directorys(directory) -> None:
     assert MALADMINISTRATION_TYPES == directory.maladministration_ids
+
+
+# --- the breakdowns: per channel, per source, per file, and the kinds' confusion table -----------
+# Two channels (email, letter) crossed with two sources (ta, tb).
+#   Gold                                                                   | Decision
+BREAKDOWN_RECORDS = [
+    rec("ta-0001", "complaint", "pln-bangka", "pln", "1904", (PB,)),              # all right, routed
+    rec("ta-0002", "complaint", "disdukcapil-1904", "disdukcapil", "1904", (PP,), channel="letter"),  # wrong unit
+    rec("ta-0003", "inquiry"),                                                     # kind None
+    rec("tb-0001", "spam"),                                                        # right
+    rec("tb-0002", "complaint", "bpn-1901", "bpn", "1901", (TP,), channel="letter"),  # abstains
+    rec("tb-0003", "thanks", channel="letter"),                                    # taken for a complaint, routed
+]
+BREAKDOWN_DECISIONS = [
+    dec("complaint", "pln-bangka", "pln", "1904", (PB,), confidence=0.9),
+    dec("complaint", "disdukcapil-1971", "disdukcapil", "1904", (PP,), confidence=0.9),
+    dec(None, confidence=0.2, abstain=True),
+    dec("spam"),
+    dec("complaint", "bpn-1901", "bpn", "1901", (TK,), confidence=0.3, abstain=True),
+    dec("complaint", "dinsos-1901", "dinsos", "1901", (BP,), confidence=0.8),
+]
+
+EMAIL = {  # ta-0001 ta-0003 tb-0001
+    "n": 3,
+    "kind_accuracy": 0.6667,  # ta-0003 (None) wrong -> 2/3
+    # complaint tp1 -> 1, inquiry fn1 -> 0, spam tp1 -> 1: 2/3
+    "kind_macro_f1": 0.6667,
+    # the one gold complaint ta-0001 is right everywhere
+    "unit_accuracy": 1.0, "agency_type_accuracy": 1.0, "region_accuracy": 1.0,
+    "malad_primary_accuracy": 1.0, "malad_macro_f1": 1.0,  # PB tp1 -> 1
+    "auto_route_precision": 1.0, "auto_route_coverage": 1.0,  # routed ta-0001 only, right
+}
+LETTER = {  # ta-0002 tb-0002 tb-0003
+    "n": 3,
+    "kind_accuracy": 0.6667,  # tb-0003 thanks -> complaint wrong -> 2/3
+    # complaint tp2 fp1 -> 4/5; thanks fn1 -> 0: 0.4
+    "kind_macro_f1": 0.4,
+    "unit_accuracy": 0.0,  # ta-0002 wrong unit, tb-0002 abstained (null) -> 0/2
+    "agency_type_accuracy": 0.5,  # ta-0002 right, tb-0002 null -> 1/2
+    "region_accuracy": 0.5,  # likewise
+    "malad_primary_accuracy": 0.5,  # ta-0002 PP = PP, tb-0002 TK != TP
+    # gold complaints only (tb-0003's berpihak is not counted): PP 1, TP fn 0, TK fp 0 -> 1/3
+    "malad_macro_f1": 0.3333,
+    "auto_route_precision": 0.0,  # routed ta-0002 (wrong unit), tb-0003 (gold thanks) -> 0/2
+    "auto_route_coverage": 0.5,  # complaints with a unit ta-0002 tb-0002; routed ta-0002 -> 1/2
+}
+SOURCE_TA = {  # ta-0001 ta-0002 ta-0003
+    "n": 3,
+    "kind_accuracy": 0.6667,  # ta-0003 wrong
+    "kind_macro_f1": 0.5,  # complaint tp2 -> 1, inquiry fn1 -> 0
+    "unit_accuracy": 0.5,  # ta-0001 right, ta-0002 wrong
+    "agency_type_accuracy": 1.0, "region_accuracy": 1.0, "malad_primary_accuracy": 1.0,
+    "malad_macro_f1": 1.0,  # PB 1, PP 1
+    "auto_route_precision": 0.5,  # routed ta-0001 (right), ta-0002 (wrong unit)
+    "auto_route_coverage": 1.0,  # both gold complaints routed
+}
+SOURCE_TB = {  # tb-0001 tb-0002 tb-0003
+    "n": 3,
+    "kind_accuracy": 0.6667,  # tb-0003 wrong
+    # spam tp1 -> 1; complaint tp1 fp1 -> 2/3; thanks fn1 -> 0: (1 + 2/3) / 3 = 5/9
+    "kind_macro_f1": 0.5556,
+    # the one gold complaint tb-0002 abstained: every destination null, TK != TP
+    "unit_accuracy": 0.0, "agency_type_accuracy": 0.0, "region_accuracy": 0.0,
+    "malad_primary_accuracy": 0.0,
+    "malad_macro_f1": 0.0,  # TP fn -> 0, TK fp -> 0
+    "auto_route_precision": 0.0,  # routed tb-0003 only, gold thanks
+    "auto_route_coverage": 0.0,  # tb-0002 not routed
+}
+
+
+def test_figures_per_channel_and_per_source_equal_the_hand_computed_values() -> None:
+    got = metrics(BREAKDOWN_RECORDS, BREAKDOWN_DECISIONS, THRESHOLD, seconds=1.0)
+    assert got["by_channel"] == {"email": EMAIL, "letter": LETTER}
+    assert list(got["by_channel"]) == ["email", "letter"]
+    assert got["by_source"] == {"ta": SOURCE_TA, "tb": SOURCE_TB}
+    assert all(tuple(g) == GROUP_METRIC_KEYS for g in [*got["by_channel"].values(), *got["by_source"].values()])
+    assert "by_file" not in got
+
+
+def test_channels_come_in_the_fixed_order_whatever_the_record_order() -> None:
+    records = [rec("ta-1", "spam", channel="social_media_copy"), rec("ta-2", "spam", channel="whatsapp_forward"),
+               rec("ta-3", "spam", channel="letter"), rec("ta-4", "spam")]
+    got = metrics(records, [dec("spam")] * 4, THRESHOLD, seconds=1.0)
+    assert list(got["by_channel"]) == ["email", "letter", "whatsapp_forward", "social_media_copy"]
+
+
+@pytest.mark.parametrize(
+    ("record_id", "source"), [("ta-0001", "ta"), ("tc3-0107", "tc3"), ("x-y-z", "x"), ("r1", "r1")]
+)
+def test_source_is_the_id_prefix_before_the_first_dash(record_id: str, source: str) -> None:
+    assert source_of(record_id) == source
+
+
+def test_kind_confusion_counts_gold_rows_against_predicted_columns() -> None:
+    got = metrics(BREAKDOWN_RECORDS, BREAKDOWN_DECISIONS, THRESHOLD, seconds=1.0)["kind_confusion"]
+    assert got["labels"] == [*KINDS, "none"]  # "none": ta-0003 has no predicted kind
+    assert got["labels"][:8] == ["complaint", "follow_up", "inquiry", "out_of_mandate", "other_province",
+                                 "auto_reply", "spam", "thanks"]
+    #            compl fol inq oom oprov auto spam thx none
+    expected = [[3, 0, 0, 0, 0, 0, 0, 0, 0],   # complaint: ta-0001 ta-0002 tb-0002 (abstaining keeps its kind)
+                [0, 0, 0, 0, 0, 0, 0, 0, 0],   # follow_up
+                [0, 0, 0, 0, 0, 0, 0, 0, 1],   # inquiry: ta-0003 -> None
+                [0, 0, 0, 0, 0, 0, 0, 0, 0],   # out_of_mandate
+                [0, 0, 0, 0, 0, 0, 0, 0, 0],   # other_province
+                [0, 0, 0, 0, 0, 0, 0, 0, 0],   # auto_reply
+                [0, 0, 0, 0, 0, 0, 1, 0, 0],   # spam: tb-0001
+                [1, 0, 0, 0, 0, 0, 0, 0, 0],   # thanks: tb-0003 -> complaint
+                [0, 0, 0, 0, 0, 0, 0, 0, 0]]   # none: gold is never None
+    assert got["matrix"] == expected
+
+
+def test_kind_confusion_has_no_none_label_when_every_kind_is_predicted() -> None:
+    got = metrics([rec("s1", "spam")], [dec("spam")], THRESHOLD, seconds=0.0)["kind_confusion"]
+    assert got["labels"] == list(KINDS)
+    assert got["matrix"][KINDS.index("spam")][KINDS.index("spam")] == 1
+    assert sum(map(sum, got["matrix"])) == 1 and len(got["matrix"]) == len(KINDS)
+
+
+def test_by_file_reuses_the_group_figures_and_counts_a_shared_record_in_both_files() -> None:
+    files = {"a.jsonl": ["ta-0001", "ta-0002", "ta-0003"], "b.jsonl": ["tb-0001", "tb-0002", "tb-0003"],
+             "all.jsonl": [r.id for r in BREAKDOWN_RECORDS]}
+    got = metrics(BREAKDOWN_RECORDS, BREAKDOWN_DECISIONS, THRESHOLD, seconds=2.0, files=files)
+    assert tuple(got) == (*METRIC_KEYS, "by_channel", "by_source", "by_file", "kind_confusion")
+    assert list(got["by_file"]) == ["a.jsonl", "b.jsonl", "all.jsonl"]
+    assert got["by_file"]["a.jsonl"] == SOURCE_TA and got["by_file"]["b.jsonl"] == SOURCE_TB
+    assert got["by_file"]["all.jsonl"] == {key: got[key] for key in GROUP_METRIC_KEYS}
+    assert got["n"] == 6 and got["docs_per_s"] == 3.0
+
+
+def _write(path: Path, *records: Record) -> Path:
+    path.write_text("".join(json.dumps(r.model_dump(mode="json")) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def test_read_corpora_evaluates_the_union_and_names_each_files_records(tmp_path: Path) -> None:
+    g1, g2, g3 = rec("ta-1", "inquiry"), rec("ta-2", "spam"), rec("tb-1", "thanks", channel="letter")
+    a = _write(tmp_path / "a.jsonl", g1, g2)
+    b = _write(tmp_path / "b.jsonl", g2, g3)
+    records, files = read_corpora([a, b, a])  # a file given twice is read once
+    assert [r.id for r in records] == ["ta-1", "ta-2", "tb-1"]  # ta-2 is in both, kept once
+    assert files == {"a.jsonl": ["ta-1", "ta-2"], "b.jsonl": ["ta-2", "tb-1"]}
+    one, only = read_corpora([a])
+    assert one == read_records(a) and only == {"a.jsonl": ["ta-1", "ta-2"]}
+
+
+def test_read_corpora_refuses_an_id_with_two_contents_and_names_colliding_files_by_path(tmp_path: Path) -> None:
+    (tmp_path / "x").mkdir()
+    (tmp_path / "y").mkdir()
+    a = _write(tmp_path / "x" / "c.jsonl", rec("ta-1", "inquiry"))
+    b = _write(tmp_path / "y" / "c.jsonl", rec("ta-2", "spam"))
+    assert list(read_corpora([a, b])[1]) == [str(a), str(b)]
+    clash = _write(tmp_path / "d.jsonl", rec("ta-1", "spam"))
+    with pytest.raises(CorpusInvalid, match=r"d\.jsonl: id 'ta-1' juga ada di .*c\.jsonl") as err:
+        read_corpora([a, clash])
+    assert err.value.exit_code == ExitCode.BAD_INPUT
 
 
 # --- reading the corpus --------------------------------------------------------------------------
@@ -236,5 +395,63 @@ def test_evaluate_runs_the_classifier_over_records(classifier) -> None:
     records = read_records(DEV_FILE)[:8]
     rows, figures = evaluate(classifier, records, THRESHOLD)
     assert [row["id"] for row in rows] == [r.id for r in records]
-    assert tuple(figures) == METRIC_KEYS and figures["n"] == 8
+    assert tuple(figures)[: len(METRIC_KEYS)] == METRIC_KEYS and figures["n"] == 8
+    assert sum(g["n"] for g in figures["by_channel"].values()) == 8
+    assert sum(map(sum, figures["kind_confusion"]["matrix"])) == 8
     assert figures["docs_per_s"] > 0
+
+
+# --- `narahubung eval`, in this process (the subprocess contract test is in test_cli.py) ----------
+def _eval_cli(*args: str) -> Any:
+    """Run `narahubung eval ARGS` in-process with the rules classifier (fast to build, no spaCy)."""
+    import signal
+
+    from click.testing import CliRunner
+
+    from narahubung.cli import main
+
+    previous = signal.getsignal(signal.SIGTERM)  # `main` makes SIGTERM end like Ctrl-C; keep pytest's
+    try:
+        return CliRunner().invoke(main, ["eval", *args], env={"NARAHUBUNG_CLASSIFIER": "rules", "COLUMNS": "200"},
+                                  catch_exceptions=False)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@pytest.fixture(scope="module")
+def two_corpus_files(tmp_path_factory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("eval")
+    a, b = folder / "a.jsonl", folder / "b.jsonl"
+    a.write_text("\n".join((CORPUS_DIR / "train-a.jsonl").read_text().splitlines()[:6]) + "\n")
+    b.write_text("\n".join((CORPUS_DIR / "train-b.jsonl").read_text().splitlines()[:6]) + "\n")
+    return a, b
+
+
+def test_eval_json_starts_with_the_metric_keys_then_the_breakdowns(two_corpus_files) -> None:
+    a, b = two_corpus_files
+    single = _eval_cli("--data", str(a), "--json")
+    assert single.exit_code == 0, single.output
+    figures = json.loads(single.stdout)
+    assert list(figures) == [*METRIC_KEYS, "by_channel", "by_source", "kind_confusion"]
+    assert figures["n"] == 6 and list(figures["by_source"]) == ["ta"]
+    assert sum(map(sum, figures["kind_confusion"]["matrix"])) == 6
+
+    both = json.loads(_eval_cli("--data", str(a), "--data", str(b), "--json").stdout)
+    assert list(both) == [*METRIC_KEYS, "by_channel", "by_source", "by_file", "kind_confusion"]
+    assert both["n"] == 12 and list(both["by_source"]) == ["ta", "tb"]
+    assert {name: g["n"] for name, g in both["by_file"].items()} == {"a.jsonl": 6, "b.jsonl": 6}
+    assert both["by_file"]["a.jsonl"] == {key: figures[key] for key in GROUP_METRIC_KEYS}
+    assert all(tuple(g) == GROUP_METRIC_KEYS for g in both["by_channel"].values())
+
+
+def test_eval_prints_the_tables_per_channel_source_and_file_and_the_confusion_table(two_corpus_files) -> None:
+    a, b = two_corpus_files
+    result = _eval_cli("--data", str(a), "--data", str(b))
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    for heading in ("Evaluasi pada a.jsonl, b.jsonl", "Per kanal", "Per sumber", "Per berkas",
+                    "Matriks kebingungan jenis", "Presisi @ cakupan", "F1 makro jenis"):
+        assert heading in out, heading
+    assert "by_channel" not in out and "{" not in out  # the breakdowns are tables, not dicts
+    confusion = out[out.index("Matriks kebingungan"):]
+    assert all(kind in confusion for kind in KINDS)
