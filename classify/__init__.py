@@ -13,7 +13,8 @@ from narahubung.directory import Directory
 from narahubung.errors import ExitCode, NarahubungError
 
 # The model shipped with the project, trained by `narahubung train --out classify/model` (seed 0,
-# the train split); its meta.json says how, and its version is recorded on every classification.
+# the train split; classify/learned/); its meta.json says how and with which out-of-fold figures,
+# and its version is recorded on every classification.
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "model"
 ClassifierName = Literal["trained", "rules"]
 
@@ -31,25 +32,25 @@ def load_classifier(
     model_dir: Path | None = None,
     min_confidence: float | None = None,
 ) -> Classifier:
-    """The classifier in force: the trained pipeline (default) or the directory-based rules.
+    """The classifier in force: the trained model (default) or the directory-based rules.
 
     `min_confidence`: a calibrated confidence at or above it auto-routes a complaint; None keeps
-    the threshold fitted with the model (routed precision >= 0.99 on its calibration slice).
+    the threshold fitted with the model (routed precision >= 0.995 on out-of-fold predictions).
     """
     # spaCy is slow to import; only pay when asked
     if name == "rules":
         from classify.rules import RuleClassifier
 
         return RuleClassifier(directory)
-    from classify.trained.classifier import TrainedClassifier
+    from classify.learned.classifier import LearnedClassifier
 
     path = model_dir or DEFAULT_MODEL_DIR
-    if not (path / "meta.json").is_file():
+    if not (path / "meta.json").is_file() or not (path / "weights.npz").is_file():
         raise ModelMissing(
             f"Model pengklasifikasi tidak ditemukan di {path}. Latih dengan "
             f"`narahubung train --out {path}` atau atur NARAHUBUNG_MODEL_DIR."
         )
-    return TrainedClassifier(directory, path, min_confidence=min_confidence)
+    return LearnedClassifier(directory, path, min_confidence=min_confidence)
 
 
 __all__ = [

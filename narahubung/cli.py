@@ -514,10 +514,11 @@ def _evaluate(ctx: click.Context, *files: Path) -> tuple[list[dict[str, Any]], d
                    "predictions).")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the model.")
 @click.option("--seed", default=0, show_default=True, help="Same data and seed give the same model.")
-@click.option("--epochs", default=12, show_default=True)
+@click.option("--folds", default=5, show_default=True,
+              help="Cross-validation folds for the out-of-fold calibration and figures (at least 2).")
 @click.pass_context
-def train_command(ctx: click.Context, data: tuple[Path, ...], from_db: bool, out: Path, seed: int, epochs: int) -> None:
-    """Train the spaCy classifier (never on the dev split) and save it, versioned, in OUT.
+def train_command(ctx: click.Context, data: tuple[Path, ...], from_db: bool, out: Path, seed: int, folds: int) -> None:
+    """Train the classifier (never on the dev split) and save it, versioned, in OUT.
 
     To put the new model in force, point NARAHUBUNG_MODEL_DIR at OUT (default: the model shipped in
     classify/model/).
@@ -525,7 +526,7 @@ def train_command(ctx: click.Context, data: tuple[Path, ...], from_db: bool, out
     import json
 
     from classify.corpus import DEV_FILE, TRAIN_FILE
-    from classify.trained.train import train
+    from classify.learned.train import train
     from narahubung.directory import load_directory
 
     files = list(data) or [TRAIN_FILE]
@@ -540,10 +541,14 @@ def train_command(ctx: click.Context, data: tuple[Path, ...], from_db: bool, out
         upgrade(settings.resolved_database_url)
         extra = staff_labelled_records(session_factory(make_engine(settings.resolved_database_url)))
         console.print(f"{len(extra)} kasus yang dikonfirmasi atau dikoreksi staf ikut dilatih.")
-    with err_console.status("Melatih model…"):
-        report = train(files, out, seed, directory=load_directory(settings.directory), epochs=epochs, extra=extra)
+    if folds < 2:
+        raise click.UsageError("--folds paling sedikit 2.")
+    with err_console.status("Melatih model…") as status:
+        report = train(files, out, seed, directory=load_directory(settings.directory), folds=folds, extra=extra,
+                       progress=lambda step: status.update(f"Melatih model… {step}"))
     console.print(f"Model {report.version} disimpan di {out} ({report.seconds:.0f} detik).")
-    console.print(json.dumps(report.calibration_figures))
+    figures = {k: v for k, v in report.cv_figures.items() if not isinstance(v, dict)}
+    console.print(f"Angka validasi silang ({folds} lipatan): " + json.dumps(figures))
 
 
 # --- cases -------------------------------------------------------------------------------------

@@ -134,12 +134,16 @@ def top_kinds(scores: dict[str, Any], kind_names: dict[str, str], n: int = 3) ->
 
 
 def top_units(scores: dict[str, Any], directory: Directory, n: int = 3) -> list[Candidate]:
-    """Units ranked by P(agency type) × P(region | type), normalised to sum 1.
+    """Units ranked as the classifier scored them (`scores["unit"]`: P(unit), the decision made from
+    them); for classifications without them, by P(agency type) × P(region | type), normalised to sum 1.
 
     P(region | type) is the best region score among the regions a unit covers. A unit that covers no
     region (province-wide), or the only unit of its type, takes the type's score alone; when the text
     names no region any of a type's units cover, the type's score is shared by its units.
     """
+    names = {u.id: u.name for u in directory.units}
+    if scores.get("unit"):  # the classifier's own unit candidates, the decision's first (classify/learned)
+        return [Candidate(u, names.get(u, u), s) for u, s in _ranked(scores["unit"])[:n]]
     agency = {k: float(v) for k, v in (scores.get("agency_type") or {}).items()}
     region = {k: float(v) for k, v in (scores.get("region") or {}).items()}
     raw: list[tuple[str, float]] = []
@@ -157,7 +161,6 @@ def top_units(scores: dict[str, Any], directory: Directory, n: int = 3) -> list[
         raw += [(unit_id, p_type * p) for unit_id, p in by_region.items() if p > 0]
     total = sum(s for _, s in raw) or 1.0
     ranked = sorted(((u, s / total) for u, s in raw), key=lambda x: (-x[1], x[0]))
-    names = {u.id: u.name for u in directory.units}
     return [Candidate(u, names.get(u, u), s) for u, s in ranked[:n]]
 
 

@@ -7,7 +7,7 @@ import json
 from sqlalchemy import select
 
 from classify.corpus import TRAIN_FILE
-from classify.trained.train import train
+from classify.learned.train import train
 from factories import make_mail
 from narahubung.intake import ingest_paths
 from narahubung.pipeline import process_pending
@@ -93,8 +93,8 @@ def test_training_with_database_records_names_them_and_changes_the_version(tmp_p
                                                          maladministration=("penundaan_berlarut",)), actor="rina")
     extra = staff_labelled_records(services.factory)
 
-    plain = train([TRAIN_FILE], tmp_path / "plain", seed=0, directory=directory, epochs=1, limit=60, folds=0)
-    with_db = train([TRAIN_FILE], tmp_path / "db", seed=0, directory=directory, epochs=1, limit=60, folds=0,
+    plain = train([TRAIN_FILE], tmp_path / "plain", seed=0, directory=directory, limit=60, folds=2)
+    with_db = train([TRAIN_FILE], tmp_path / "db", seed=0, directory=directory, limit=60, folds=2,
                     extra=extra)
 
     meta = json.loads((tmp_path / "db" / "meta.json").read_text(encoding="utf-8"))
@@ -116,7 +116,7 @@ def test_train_from_db_on_the_command_line(tmp_path, classifier):
     small.write_text("".join(TRAIN_FILE.read_text(encoding="utf-8").splitlines(keepends=True)[:60]), encoding="utf-8")
 
     result = subprocess.run(
-        [sys.executable, "-m", "narahubung.cli", "train", "--data", str(small), "--from-db", "--epochs", "1",
+        [sys.executable, "-m", "narahubung.cli", "train", "--data", str(small), "--from-db", "--folds", "2",
          "--out", str(tmp_path / "model")],
         capture_output=True, text=True, timeout=300,
         env={**os.environ, "COLUMNS": "200", "NARAHUBUNG_DATA_DIR": str(tmp_path / "data")},

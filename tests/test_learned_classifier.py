@@ -1,0 +1,137 @@
+"""Spec tests for the trained classifier (classify/learned): a small model trained in tmp_path, and the
+pure parts (calibration, threshold, unit scores)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from classify.corpus import TRAIN_FILE
+from classify.decision import MessageText
+from classify.learned.classifier import LearnedClassifier, isotonic_apply, unit_scores
+from classify.learned.candidates import NONE
+from classify.learned.train import pav, route_threshold, train
+from narahubung.directory import load_directory
+
+ROOT = Path(__file__).resolve().parents[1]
+LIMIT, FOLDS = 300, 2
+
+
+@pytest.fixture(scope="module")
+def directory():
+    return load_directory(ROOT / "config" / "directory.yaml")
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, directory):
+    out = tmp_path_factory.mktemp("model")
+    report = train([TRAIN_FILE], out, seed=0, directory=directory, limit=LIMIT, folds=FOLDS)
+    return out, report
+
+
+@pytest.fixture(scope="module")
+def classifier(trained, directory):
+    return LearnedClassifier(directory, trained[0])
+
+
+def test_training_is_deterministic(trained, directory, tmp_path):
+    out, report = trained
+    again = train([TRAIN_FILE], tmp_path / "again", seed=0, directory=directory, limit=LIMIT, folds=FOLDS)
+    first = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    second = json.loads((tmp_path / "again" / "meta.json").read_text(encoding="utf-8"))
+    for key in ("version", "calibration", "route_threshold_raw", "malad_thresholds", "cv_figures"):
+        assert first[key] == second[key], key
+    assert again.version == report.version
+    assert (out / "weights.npz").read_bytes() == (tmp_path / "again" / "weights.npz").read_bytes()
+
+
+def test_meta_records_version_data_and_seed(trained, classifier):
+    out, report = trained
+    meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    assert meta["version"].startswith("learned-")
+    assert meta["seed"] == 0 and meta["data"] == ["classify/corpus_data/train.jsonl"]
+    assert classifier.version == meta["version"] == report.version
+    assert "x" in meta["calibration"] and "route_threshold_raw" in meta
+    assert meta["folds"] == FOLDS and "kind_macro_f1" in meta["cv_figures"]
+    assert set(meta["malad_thresholds"]) == set(load_directory(ROOT / "config" / "directory.yaml").maladministration_ids)
+
+
+def test_decisions_carry_the_model_version(classifier):
+    d = classifier.classify(MessageText(subject="Halo", body="Terima kasih atas bantuannya."))
+    assert d.model_version == classifier.version
+
+
+def test_out_of_office_is_auto_reply(classifier):
+    msg = MessageText(
+        subject="Automatic reply: Pengaduan",
+        body="Saya sedang cuti (out of office) sampai tanggal 10. Email akan dibalas setelahnya.",
+        is_auto_reply=True,
+    )
+    assert classifier.classify(msg).kind == "auto_reply"
+
+
+def test_clear_pln_complaint_goes_to_pln_belitung(classifier):
+    msg = MessageText(
+        subject="Token listrik tidak masuk",
+        body="Token listrik tidak masuk sudah tiga hari, kantor PLN Manggar tidak menanggapi laporan saya.",
+    )
+    d = classifier.classify(msg)
+    assert d.kind == "complaint"
+    assert d.agency_type == "pln" and d.unit == "pln-belitung"
+    assert any(e.field == "agency_type" for e in d.evidence)
+
+
+def test_ambiguous_text_abstains_with_reasons(classifier):
+    msg = MessageText(subject="", body="Tolong dibantu, urusan saya belum selesai juga.")
+    d = classifier.classify(msg)
+    assert d.abstain and d.reasons
+    assert d.unit is None or d.abstain
+
+
+def test_other_province_complaint_is_other_province(classifier):
+    msg = MessageText(subject="KTP belum jadi", body="KTP saya di Disdukcapil Kota Palembang belum jadi")
+    d = classifier.classify(msg)
+    assert d.kind == "other_province"
+    assert d.other_province is not None
+    assert d.unit is None
+
+
+# --- pure parts ---------------------------------------------------------------------------------
+def test_isotonic_map_is_monotone_and_interpolates():
+    xs, ys = pav([0.0, 0.2, 0.4, 0.6, 0.8], [0.0, 1.0, 0.0, 1.0, 1.0])
+    assert ys == sorted(ys)
+    assert isotonic_apply(xs, ys, 0.0) == ys[0] and isotonic_apply(xs, ys, 1.0) == ys[-1]
+    assert ys[0] <= isotonic_apply(xs, ys, 0.5) <= ys[-1]
+
+
+def test_route_threshold_needs_precision_with_one_more_error_counted():
+    # 300 right above 0.5, then a wrong one at 0.4: the threshold stays above the wrong one
+    cands = [(0.5 + i / 1000, True) for i in range(300)] + [(0.4, False)] + [(0.3, True)] * 10
+    t = route_threshold(cands, 0.995)
+    assert 0.4 < t <= 0.5
+    # ten right ones alone cannot claim 0.995 (10/11 < 0.995): nothing is routed
+    assert route_threshold([(0.9, True)] * 10, 0.995) > 1.0
+
+
+def test_a_unit_serving_the_province_needs_no_region(directory):
+    scores = unit_scores(directory, {"samsat": 1.0}, {NONE: 1.0}, tuple(r.code for r in directory.regions))
+    assert scores == {"samsat-19": 1.0}
+
+
+def test_a_regional_unit_without_a_region_gets_no_score(directory):
+    scores = unit_scores(directory, {"bpn": 1.0}, {NONE: 1.0}, tuple(r.code for r in directory.regions))
+    assert scores == {}
+
+
+def test_pln_units_split_by_island(directory):
+    regions = tuple(r.code for r in directory.regions)
+    scores = unit_scores(directory, {"pln": 1.0}, {"1906": 0.7, "1903": 0.3}, regions)
+    assert scores == pytest.approx({"pln-belitung": 0.7, "pln-bangka": 0.3})
+
+
+def test_the_province_own_body_goes_to_its_unit(directory):
+    regions = tuple(r.code for r in directory.regions)
+    scores = unit_scores(directory, {"inspektorat": 1.0}, {"1971": 1.0}, regions, frozenset({"inspektorat"}))
+    assert scores == {"inspektorat-19": 1.0}
