@@ -35,6 +35,7 @@ from classify.malad import PRECEDENCE as MALAD_PRECEDENCE
 from classify.malad import PRECEDENCE_MIN
 from classify.rules import _evidence
 from narahubung.directory import Directory
+from narahubung.errors import ExitCode, NarahubungError
 
 ARCHITECTURE = "learned-1"
 KIND_ABSTAIN_BELOW = 0.5  # a non-complaint kind below this probability waits for staff
@@ -62,6 +63,7 @@ def kind_features(facts: Facts, kind_p: dict[str, float]) -> np.ndarray:
     flag. No counts of agencies or places: long letters name more of them, and a two-line complaint
     must not look like a question for naming fewer."""
     rk = facts.rule_kind
+    public = any(m.source in ("name", "alias", "provincial", "hint") for m in facts.agencies)
     return np.array(
         [kind_p.get(k, 0.0) for k in KINDS]
         + [rk.confidence * (rk.kind == k) for k in KINDS]
@@ -69,6 +71,7 @@ def kind_features(facts: Facts, kind_p: dict[str, float]) -> np.ndarray:
             np.log1p(facts.other_vote.best_score), float(facts.other_vote.best is not None and not facts.places),
             np.log1p(facts.private_cues), float(bool(facts.refs)), float(facts.report_shapes > 0),
             float(facts.is_auto_reply), float(bool(facts.agencies) or bool(facts.places)),
+            float(facts.private_cues > 0 and not public), float(not public),
         ]
     )
 
@@ -109,6 +112,20 @@ def confidence_features(facts: Facts, a: Analysis) -> np.ndarray:
     ])
 
 
+class ModelMismatch(NarahubungError):
+    """The model folder was written by another version of the feature code."""
+
+    exit_code = ExitCode.BAD_SETTINGS
+
+
+def feature_sizes() -> dict[str, int]:
+    """How many features each stacked model reads: a model whose sizes differ cannot be applied."""
+    from classify.learned.candidates import AGENCY_FEATURES, REGION_FEATURES
+
+    return {"kind": len(KINDS) * 2 + 9, "agency": len(AGENCY_FEATURES), "region": len(REGION_FEATURES),
+            "malad_extra": 4, "confidence": 12}
+
+
 @dataclass
 class Models:
     """Everything fitted, as arrays (see `save` / `load`)."""
@@ -138,7 +155,7 @@ class Models:
             getattr(self, name).save(folder, name, arrays)
         np.savez_compressed(folder / "weights.npz", **arrays)
         meta = {
-            **meta, "architecture": ARCHITECTURE, "types": list(self.types), "regions": list(self.regions),
+            **meta, "architecture": ARCHITECTURE, "features": feature_sizes(), "types": list(self.types), "regions": list(self.regions),
             "malad_ids": list(self.malad_ids), "priors": self.priors, "malad_thresholds": self.malad_thresholds,
             "calibration": {"method": "isotonic on out-of-fold raw route scores", "x": self.calibration[0],
                             "y": self.calibration[1]},
@@ -149,6 +166,11 @@ class Models:
     @classmethod
     def load(cls, folder: Path) -> tuple[Models, dict]:
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        if meta.get("architecture") != ARCHITECTURE or meta.get("features") != feature_sizes():
+            raise ModelMismatch(
+                f"Model pengklasifikasi di {folder} dibuat untuk versi program yang lain; latih ulang dengan "
+                f"`narahubung train --out {folder}`."
+            )
         with np.load(folder / "weights.npz") as z:
             a = {k: z[k] for k in z.files}
         types, regions, ids = tuple(meta["types"]), tuple(meta["regions"]), tuple(meta["malad_ids"])

@@ -73,9 +73,9 @@ class Linear:
 def fit_softmax(x, y: Sequence[str], classes: Sequence[str], c: float, seed: int, weights=None) -> Linear:
     """Multinomial logistic regression over `classes` (every class gets a row, even one absent from y)."""
     present = sorted(set(y))
-    if weights == "balanced":
+    if isinstance(weights, float):  # the power of the weights that even out the classes (1: balanced)
         counts = {k: sum(1 for v in y if v == k) for k in present}
-        weights = np.array([len(y) / (len(present) * counts[v]) for v in y])
+        weights = np.array([(len(y) / (len(present) * counts[v])) ** weights for v in y])
     if len(present) == 1:
         intercept = np.full(len(classes), -30.0, dtype=np.float64)
         intercept[classes.index(present[0])] = 30.0

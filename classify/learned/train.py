@@ -61,6 +61,7 @@ STACK_C = 1.0
 # How far the kind text model evens out rare kinds (0 none, 1 fully): chosen by cross-validation
 # inside train, and so that a two-line complaint is not read as a question.
 KIND_BALANCE = 0.5
+KIND_STACK_BALANCE = 0.0
 # Bump when training or the decision code changes what a model decides: the version changes with it.
 RECIPE = "learned-1"
 
@@ -197,7 +198,8 @@ def _rows(xs: list[np.ndarray], ys: list[np.ndarray], idx: Sequence[int]) -> tup
 
 def fit_stack(d: StackData, idx: Sequence[int], seed: int) -> dict[str, Linear]:
     idx = list(idx)
-    out = {"kind_stack": fit_softmax(d.kind_x[idx], [d.kind_y[i] for i in idx], KINDS, STACK_C, seed)}
+    out = {"kind_stack": fit_softmax(d.kind_x[idx], [d.kind_y[i] for i in idx], KINDS, STACK_C, seed,
+                                     weights=KIND_STACK_BALANCE)}
     for name, xs, ys in (("type_ranker", d.type_x, d.type_y), ("region_ranker", d.region_x, d.region_y),
                          ("malad_stack", d.malad_x, d.malad_y)):
         x, y = _rows(xs, ys, idx)
