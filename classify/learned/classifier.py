@@ -112,6 +112,19 @@ def confidence_features(facts: Facts, a: Analysis) -> np.ndarray:
     ])
 
 
+class FusedText:
+    """Several linear text models over the same features applied with one gather of weight rows."""
+
+    def __init__(self, models: tuple[Linear, ...]) -> None:
+        self.models = models
+        self.weights = np.ascontiguousarray(np.hstack([m._coef_t for m in models]), dtype=np.float32)
+        self.bounds = np.cumsum([0] + [m._coef_t.shape[1] for m in models])
+
+    def proba_one(self, idx: np.ndarray, data: np.ndarray) -> list[np.ndarray]:
+        z = (data @ self.weights[idx]).astype(np.float64)
+        return [m._activate(z[None, a:b] + m.intercept) for m, a, b in zip(self.models, self.bounds, self.bounds[1:])]
+
+
 class ModelMismatch(NarahubungError):
     """The model folder was written by another version of the feature code."""
 
@@ -147,6 +160,12 @@ class Models:
     malad_thresholds: dict[str, float] = field(default_factory=dict)
     calibration: tuple[list[float], list[float]] = ([], [])
     route_threshold: float = 1.0
+
+    def fused(self) -> FusedText:
+        """The four text models behind one gather of their weights (built once)."""
+        if getattr(self, "_fused", None) is None:
+            self._fused = FusedText((self.kind_text, self.type_text, self.region_text, self.malad_text))
+        return self._fused
 
     def save(self, folder: Path, meta: dict) -> None:
         arrays: dict = {"idf": self.vectorizer.idf}
@@ -205,8 +224,7 @@ class TextProbs:
 def text_probs(models: Models, texts: list[str]) -> list[TextProbs]:
     if len(texts) == 1:  # one message: index the weights directly (same numbers, a tenth of the time)
         idx, data = models.vectorizer.one(texts[0])
-        k, t, r, m = (models.kind_text.proba_one(idx, data), models.type_text.proba_one(idx, data),
-                      models.region_text.proba_one(idx, data), models.malad_text.proba_one(idx, data))
+        k, t, r, m = models.fused().proba_one(idx, data)
     else:
         x = models.vectorizer.transform(texts)
         k, t, r, m = (models.kind_text.proba(x), models.type_text.proba(x), models.region_text.proba(x),
