@@ -134,14 +134,10 @@ def test_a_camat_shouting_at_citizens_is_for_the_regency_inspectorate(clf) -> No
 @pytest.mark.parametrize(
     ("body", "kind"),
     [
-        ("Tetangga saya membangun pagar melewati batas tanah kami dan tidak mau membongkarnya. Bagaimana "
-         "caranya supaya dia mau?", "out_of_mandate"),
-        pytest.param(
-            "Driver ojol yang saya pesan membatalkan sepihak setelah saya menunggu satu jam, saldo saya terpotong "
-            "dan aplikasinya tidak mau mengembalikan.", "out_of_mandate",
-            marks=pytest.mark.xfail(strict=True, reason="not reached: a ride-hailing grievance naming no agency is "
-                                    "still read as a complaint (it names no unit, so it waits for staff)"),
-        ),
+        ("Tetangga saya membangun pagar melewati batas tanah kami dan tidak mau membongkarnya walau sudah "
+         "ditegur baik-baik. Mohon Ombudsman menegur tetangga saya itu.", "out_of_mandate"),
+        ("Driver ojol yang saya pesan membatalkan sepihak setelah saya menunggu satu jam, saldo saya terpotong "
+         "dan aplikasinya tidak mau mengembalikan.", "out_of_mandate"),
         ("Pemilik kos tempat saya tinggal menahan uang jaminan Rp 2 juta padahal kamar sudah saya kembalikan "
          "dalam keadaan bersih.", "out_of_mandate"),
         ("Terima kasih banyak kepada Ombudsman, KTP saya akhirnya sudah jadi minggu lalu setelah laporan "
