@@ -234,6 +234,7 @@ def load_lexicon(path: Path | str | None = None) -> Lexicon:
 
 
 _LEXICON = load_lexicon()
+LEXICON_PATH: Path = lexicon_path()  # the file the lists above were read from
 
 # --- agencies --------------------------------------------------------------------------------
 EXTRA_AGENCY_ALIASES: dict[str, tuple[str, ...]] = _LEXICON.extra_agency_aliases

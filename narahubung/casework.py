@@ -89,7 +89,7 @@ def route_case(
     def work(session: Session) -> RouteOutcome:
         case = _case(session, reference, for_update=True)
         if case.status == CaseStatus.ROUTED or any(
-            d.purpose == "forward" and d.status != DeliveryStatus.FAILED for d in case.deliveries
+            d.purpose == "forward" and d.status not in DeliveryStatus.FOR_STAFF for d in case.deliveries
         ):
             raise CaseAlreadyRouted(f"Kasus {reference} sudah diteruskan; surat tidak dikirim dua kali.")
         target = unit_id or case.unit_id

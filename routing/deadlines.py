@@ -85,7 +85,7 @@ def _tend_one(session: Session, case_id: int, letters: Letters, now: datetime, r
 
 def _forward_of(case: Case) -> Delivery | None:
     return next((d for d in reversed(case.deliveries)
-                 if d.purpose == "forward" and d.status != DeliveryStatus.FAILED), None)
+                 if d.purpose == "forward" and d.status not in DeliveryStatus.FOR_STAFF), None)
 
 
 def _escalation_targets(directory: Directory, case: Case, forward: Delivery, type_id: str) -> list:

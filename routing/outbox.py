@@ -1,8 +1,12 @@
 """The outbox: a delivery row is written with the routing decision, then sent by `deliver_pending`.
 
-Record-before-send: a row is marked `sending` and committed before the server is contacted. A row
-found still `sending` after a crash may or may not have reached the server, so it is never sent again
-automatically; it is marked failed for staff to check.
+Record-before-send: a row is marked `sending` and committed before the server is contacted.
+
+One policy for an unknown outcome. When we cannot tell whether the server stored a letter (the process
+died while the row was `sending`, or the connection was lost after the final dot of DATA), the letter is
+never sent again automatically: `outcome_unknown` marks it `unknown`, with a reason in Indonesian, and puts
+its case before staff like a failed one; a person checks and sends it again if needed. A Drafts folder
+can be asked, so a draft is looked up by its Message-ID before any new APPEND instead.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from narahubung.errors import DeliveryFailed
 from routing.draft import Draft
-from routing.transport import Transport
+from routing.transport import DeliveryOutcomeUnknown, Transport
 from storage.blobs import BlobStore
 from storage.db import transaction
 from storage.models import Case, CaseStatus, Delivery, DeliveryStatus
@@ -24,14 +28,15 @@ from storage.repository import audit, set_case_status
 
 MAX_ATTEMPTS = 6
 RETRY_BASE = timedelta(minutes=5)
-INTERRUPTED = "pengiriman terputus; periksa kotak keluar server sebelum mengirim ulang"
+INTERRUPTED = ("hasil tidak pasti: server surat tidak menjawab setelah surat dikirim; "
+               "periksa apakah surat sudah diterima sebelum mengirim ulang")
 
 
 @dataclass
 class DeliveryReport:
     sent: list[Delivery] = field(default_factory=list)  # on the wire (SMTP)
     drafted: list[Delivery] = field(default_factory=list)  # stored in the Drafts folder for staff
-    failed: list[Delivery] = field(default_factory=list)
+    failed: list[Delivery] = field(default_factory=list)  # for staff: failed, or outcome unknown
     deferred: list[Delivery] = field(default_factory=list)
 
 
@@ -71,7 +76,7 @@ def pending_count(session: Session) -> int:
 
 def recover_interrupted(factory: sessionmaker[Session], transports: Mapping[str, Transport] | None = None) -> int:
     """Rows left `sending` by a crash. A Drafts folder can be asked whether the draft arrived (then it
-    is sent, else it is tried again); an SMTP server cannot, so such a row is failed for staff to check."""
+    is sent, else it is tried again); an SMTP server cannot, so such a row's outcome is unknown."""
     with transaction(factory) as session:
         stuck = list(session.scalars(select(Delivery).where(Delivery.status == DeliveryStatus.SENDING)))
         for delivery in stuck:
@@ -85,9 +90,15 @@ def recover_interrupted(factory: sessionmaker[Session], transports: Mapping[str,
                 _set(session, delivery, DeliveryStatus.SENT if arrived else DeliveryStatus.PENDING,
                      None if arrived else "terputus sebelum tersimpan; dicoba lagi")
             else:
-                _set(session, delivery, DeliveryStatus.FAILED, INTERRUPTED)
-                _show_staff(session, delivery)
+                outcome_unknown(session, delivery, None)
         return len(stuck)
+
+
+def outcome_unknown(session: Session, delivery: Delivery, detail: str | None) -> None:
+    """The one answer to "did the server store it?" when nobody can tell: after a crash while `sending`
+    and after a reply lost once the whole message was handed over. Never retried by itself; staff check."""
+    _set(session, delivery, DeliveryStatus.UNKNOWN, f"{INTERRUPTED} ({detail})" if detail else INTERRUPTED)
+    _show_staff(session, delivery)
 
 
 def backoff(attempts: int, base: timedelta) -> timedelta:
@@ -133,8 +144,14 @@ def deliver_pending(
             recipients = tuple(delivery.to_addrs) + tuple(delivery.cc_addrs)
             data = blobs.get(delivery.blob_sha256)
             transport = by_mode[delivery.transport]
+            message_id, retry = delivery.message_id, delivery.attempts > 1
         try:
-            refused = transport.send(sender, recipients, data)
+            refused = _send(transport, delivery_id, message_id, retry, sender, recipients, data)
+        except DeliveryOutcomeUnknown as exc:
+            with transaction(factory) as session:
+                delivery = session.get_one(Delivery, delivery_id)
+                outcome_unknown(session, delivery, exc.message)
+                report.failed.append(delivery)
         except DeliveryFailed as exc:
             final = exc.permanent
             with transaction(factory) as session:
@@ -159,6 +176,16 @@ def deliver_pending(
     return report
 
 
+def _send(transport: Transport, delivery_id: int, message_id: str, retry: bool, sender: str,
+          recipients: tuple[str, ...], data: bytes) -> dict[str, str]:
+    """A store that can be asked (a Drafts folder) is asked before a new try: an APPEND whose answer was
+    lost may have stored the draft, and it must not be stored twice."""
+    holds = getattr(transport, "holds", None)
+    if retry and holds is not None and holds(message_id):
+        return {}
+    return transport.send(sender, recipients, data)
+
+
 def _set(session: Session, delivery: Delivery, status: str, error: str | None) -> None:
     previous = delivery.status
     delivery.status = status
@@ -171,9 +198,10 @@ HELD_BY_FAILURE = ("forward", "referral")  # the case itself did not reach the a
 
 
 def _show_staff(session: Session, delivery: Delivery) -> None:
-    """A letter that failed for good puts its case before staff, with the server's answer."""
+    """A letter that failed for good, or whose outcome is unknown, puts its case before staff, with the reason."""
     case = delivery.case
-    note = f"surat {delivery.purpose} ke {', '.join(delivery.to_addrs)} gagal: {delivery.last_error}"
+    what = "" if delivery.status == DeliveryStatus.UNKNOWN else " gagal"
+    note = f"surat {delivery.purpose} ke {', '.join(delivery.to_addrs)}{what}: {delivery.last_error}"
     case.review_reasons = [*(case.review_reasons or []), note]
     if delivery.purpose in HELD_BY_FAILURE and case.status != CaseStatus.NEEDS_REVIEW:
         set_case_status(session, case, CaseStatus.NEEDS_REVIEW, "delivery_failed", delivery=delivery.id, error=note)

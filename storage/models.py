@@ -187,6 +187,8 @@ class DeliveryStatus:
     SENDING = "sending"  # recorded before talking to the server
     SENT = "sent"
     FAILED = "failed"
+    UNKNOWN = "unknown"  # the server may or may not have stored it (crash while sending, reply lost): staff check
+    FOR_STAFF = (FAILED, UNKNOWN)  # ended without a confirmed delivery; never retried by itself
 
 
 class Delivery(Base):

@@ -106,12 +106,13 @@ def test_isotonic_map_is_monotone_and_interpolates():
     assert ys[0] <= isotonic_apply(xs, ys, 0.5) <= ys[-1]
 
 
-def test_route_threshold_needs_precision_with_one_more_error_counted():
-    # 300 right above 0.5, then a wrong one at 0.4: the threshold stays above the wrong one
-    cands = [(0.5 + i / 1000, True) for i in range(300)] + [(0.4, False)] + [(0.3, True)] * 10
-    t = route_threshold(cands, 0.995)
-    assert 0.4 < t <= 0.5
-    # ten right ones alone cannot claim 0.995 (10/11 < 0.995): nothing is routed
+def test_route_threshold_is_the_lowest_score_keeping_the_precision():
+    # 300 right above 0.5, five wrong at 0.4, ten right at 0.3: including 0.4 would drop precision to 0.984
+    cands = [(0.5 + i / 1000, True) for i in range(300)] + [(0.4, False)] * 5 + [(0.3, True)] * 10
+    assert route_threshold(cands, 0.995) == 0.5
+    # one wrong among 300 keeps 0.9967: it may be included
+    assert route_threshold([(0.5 + i / 1000, True) for i in range(299)] + [(0.45, False)], 0.995) == 0.45
+    # ten right ones alone rest on too little: nothing is routed
     assert route_threshold([(0.9, True)] * 10, 0.995) > 1.0
 
 

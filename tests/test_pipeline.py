@@ -115,7 +115,7 @@ def test_a_delivery_cut_off_while_sending_is_never_sent_again_automatically(serv
     assert report.sent == [] and smtp_sink.messages == []
     with services.factory() as session:
         delivery = session.scalars(select(Delivery)).one()
-        assert (delivery.status, delivery.last_error) == (DeliveryStatus.FAILED, INTERRUPTED)
+        assert (delivery.status, delivery.last_error) == (DeliveryStatus.UNKNOWN, INTERRUPTED)
 
 
 def test_a_temporary_refusal_is_retried_and_a_permanent_one_is_marked_failed(services, tmp_path, smtp_sink):

@@ -28,7 +28,7 @@ import numpy as np
 
 from classify.decision import KINDS, Decision, Evidence, MessageText
 from classify.learned.candidates import NONE, agency_rows, region_rows, softmax_rows
-from classify.learned.facts import FactReader, Facts
+from classify.learned.facts import REFERRAL_BEFORE, FactReader, Facts, before
 from classify.learned.linear import Linear
 from classify.learned.text import TextVectorizer
 from classify.malad import PRECEDENCE as MALAD_PRECEDENCE
@@ -359,10 +359,13 @@ def abstain_reasons(directory: Directory, facts: Facts, a: Analysis, best_type: 
     """Why a complaint waits for staff, in words they use; "keyakinan rendah" when nothing stands out."""
     reasons: list[str] = []
     named = {m.label for m in facts.agencies if m.source != "weak_hint"}
+    # agencies named outright, not only as where the complainant was sent or already reported to
+    outright = {m.label for m in facts.agencies if m.source in ("name", "alias", "provincial")
+                and not REFERRAL_BEFORE.search(before(facts.text, m.start))}
     ranked = sorted(a.type_p.values(), reverse=True) + [0.0]
     if not facts.agencies and ranked[0] < SURE:
         reasons.append("instansi tidak dapat ditentukan")
-    elif len(named) > 1 and ranked[1] >= RIVAL:
+    elif len(outright) > 1 or (len(named) > 1 and ranked[1] >= RIVAL):
         reasons.append("lebih dari satu instansi disebut")
     elif ranked[0] < SURE:
         reasons.append("instansi tidak pasti")

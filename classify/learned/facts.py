@@ -72,13 +72,15 @@ _REFERRAL_DEFAULT = (
 )
 
 
-def _phrase_regex(phrases: Sequence[str]) -> re.Pattern[str]:
+def _phrase_regex(phrases: Sequence[str], words: int = 3) -> re.Pattern[str]:
+    """The phrase, then at most `words` words, right before a mention (the text up to it)."""
     alts = sorted({re.escape(p.lower()).replace(r"\ ", r"\s+") for p in phrases if p.strip()}, key=len, reverse=True)
-    return re.compile(r"(?:^|[^\w])(?:" + "|".join(alts) + r")[\s:,.]*(?:\w+\s+){0,3}$")
+    return re.compile(r"(?:^|[^\w])(?:" + "|".join(alts) + r")[\s:,.]*(?:[\w/-]+[\s,]+){0," + str(words) + "}$")
 
 
 TARGET_BEFORE = _phrase_regex(_phrases("TARGET_PHRASES", _TARGET_DEFAULT))
-REFERRAL_BEFORE = _phrase_regex(_phrases("REFERRAL_PHRASES", _REFERRAL_DEFAULT))
+# a referral may list several places: 'sudah tanya ke kantor desa dan ke Disdukcapil'
+REFERRAL_BEFORE = _phrase_regex(_phrases("REFERRAL_PHRASES", _REFERRAL_DEFAULT), words=6)
 RESIDENCE_BEFORE = re.compile(
     r"(?:tinggal|berdomisili|domisili|beralamat|alamat|warga|penduduk|rumah\s+(?:saya|kami)|asal)"
     r"[\s:,.]*(?:(?:di|dari|desa|ds\.?|kel(?:urahan)?\.?|dusun|dsn\.?|kec(?:amatan)?\.?|jl\.?|jalan|rt|rw|"
@@ -225,7 +227,7 @@ class FactReader:
             places = _merge_places(places, self.places.find(text), ignored)
         return Facts(
             text=text, subject_end=subject_end, folded=folded, refs=tuple(refs), matches=matches,
-            agencies=tuple(_agency_mentions(matches)), places=tuple(places), agency_vote=agencies,
+            agencies=tuple(_agency_mentions(matches, text)), places=tuple(places), agency_vote=agencies,
             region_vote=regions, other_vote=others, rule_kind=rule_kind, kind_scores=kind_scores,
             grievance=grievance, follow_up=follow,
             private_cues=float(len(PRIVATE.findall(scan if scan is not text else text.lower())))
@@ -236,14 +238,23 @@ class FactReader:
         )
 
 
-def _agency_mentions(matches: Sequence[Match]):
+ACTOR_BEFORE = re.compile(r"(?:^|[^\w])(?:petugas|ptgs|oknum|pegawai|pgw|staf|karyawan|pejabat|kantor|kepala|loket|"
+                          r"meja|bagian)\s+$")
+
+
+def _agency_mentions(matches: Sequence[Match], text: str):
+    """Agency mentions; a weak one written as an actor ('petugas BPJS', 'kantor lurah') counts as named:
+    the word is weak when it names a payer or a place ('pasien BPJS'), not when it names who acted."""
     labels_at: dict[tuple[int, int], int] = {}
     for m in matches:
         if m.category == AGENCY:
             labels_at[(m.start, m.end)] = labels_at.get((m.start, m.end), 0) + 1
     for m in matches:
         if m.category == AGENCY:
-            yield Mention(m.label, m.start, m.end, m.text, m.source, "exact", 1.0 / labels_at[(m.start, m.end)])
+            source = m.source
+            if source == "weak_hint" and ACTOR_BEFORE.search(before(text, m.start, 24)):
+                source = "alias"
+            yield Mention(m.label, m.start, m.end, m.text, source, "exact", 1.0 / labels_at[(m.start, m.end)])
 
 
 def _gazetteer_places(matches: Sequence[Match], codes: Sequence[str]):

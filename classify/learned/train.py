@@ -54,6 +54,7 @@ log = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DIRECTORY = PROJECT_ROOT / "config" / "directory.yaml"
 TARGET_PRECISION = 0.995
+MIN_ROUTED = 30  # out-of-fold routed decisions the threshold must rest on at least
 CV_FOLDS = 5
 CV_SALT = "narahubung-cv-2"
 TEXT_C = 10.0
@@ -64,7 +65,7 @@ KIND_STACK_C = 3.0  # the kind stack has few, well-scaled features; chosen by 5-
 KIND_BALANCE = 0.5
 KIND_STACK_BALANCE = 0.0
 # Bump when training or the decision code changes what a model decides: the version changes with it.
-RECIPE = "learned-1"
+RECIPE = "learned-2"
 
 
 @dataclass
@@ -234,9 +235,10 @@ def pav(xs: list[float], ys: list[float]) -> tuple[list[float], list[float]]:
     return [round(b[2] / b[1], 6) for b in blocks], [round(b[0] / b[1], 6) for b in blocks]
 
 
-def route_threshold(cands: list[tuple[float, bool]], target: float) -> float:
-    """The lowest raw score at which every candidate at or above it is right at least `target` of the
-    time, counting a lower bound (one more wrong route), so a small sample cannot claim 1.0."""
+def route_threshold(cands: list[tuple[float, bool]], target: float, min_routed: int = MIN_ROUTED) -> float:
+    """The lowest raw score at which the candidates at or above it are right at least `target` of the
+    time, and there are at least `min_routed` of them (a handful of right ones proves nothing); above
+    1.0 when no score qualifies."""
     ordered = sorted(cands, key=lambda c: -c[0])
     best, tp, n = 1.01, 0, 0
     for i, (raw, right) in enumerate(ordered):
@@ -244,7 +246,7 @@ def route_threshold(cands: list[tuple[float, bool]], target: float) -> float:
         n += 1
         if i + 1 < len(ordered) and ordered[i + 1][0] == raw:
             continue
-        if tp / (n + 1) >= target:
+        if n >= min_routed and tp / n >= target:
             best = raw
     return best
 
@@ -279,10 +281,17 @@ def figures(records: list[Record], decisions: list) -> dict:
     return {k: v for k, v in m.items() if not isinstance(v, dict)}
 
 
-def data_hash(data: Sequence[Path], seed: int, extra: Sequence[Record] = ()) -> str:
+def data_hash(data: Sequence[Path], seed: int, extra: Sequence[Record] = (), directory: Directory | None = None) -> str:
+    """From everything a model is made of: data, seed, recipe, the word lists and the directory."""
+    from classify import lexicon
+
     h = hashlib.sha256()
     for p in data:
         h.update(Path(p).read_bytes())
+    h.update(lexicon.LEXICON_PATH.read_bytes() if hasattr(lexicon, "LEXICON_PATH") else b"")
+    source = getattr(directory, "source", None)
+    if source is not None and Path(source).is_file():
+        h.update(Path(source).read_bytes())
     for r in extra:
         h.update(r.model_dump_json().encode())
     h.update(f"recipe={RECIPE};seed={seed};cv={CV_FOLDS};c={TEXT_C}/{STACK_C}/{KIND_STACK_C};"
@@ -397,7 +406,7 @@ def train(data: list[Path], out: Path, seed: int = 0, *, directory: Directory | 
     stack["confidence"] = confidence_model
     models = _models(text, stack, types, regions, malad_ids, priors)
     models.malad_thresholds, models.calibration, models.route_threshold = mthr, (xs, ys), threshold
-    digest = data_hash(data, seed, extra) + (f"-l{limit}" if limit else "") + (f"-cv{folds}" if folds != CV_FOLDS else "")
+    digest = data_hash(data, seed, extra, directory) + (f"-l{limit}" if limit else "") + (f"-cv{folds}" if folds != CV_FOLDS else "")
     version = f"learned-{digest}"
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
