@@ -41,6 +41,30 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.0f}%"
 
 
+DELIVERY_STATES = {
+    "pending": "menunggu dikirim",
+    "sending": "sedang dikirim",
+    "sent": "terkirim",
+    "failed": "gagal",
+    "unknown": "hasil tidak pasti (periksa sebelum kirim ulang)",
+}
+DELIVERY_PURPOSES = {
+    "forward": "surat penerusan",
+    "acknowledgement": "tanda terima",
+    "referral": "surat rujukan",
+    "reply": "balasan",
+    "follow_up": "tindak lanjut",
+    "reminder": "pengingat",
+    "escalation": "eskalasi",
+}
+
+
+def _label(table: dict[str, str]):
+    return lambda value: table.get(value, value)
+
+
+templates.env.filters["delivery_state"] = _label(DELIVERY_STATES)
+templates.env.filters["delivery_purpose"] = _label(DELIVERY_PURPOSES)
 templates.env.filters["wib"] = _wib
 templates.env.filters["percent"] = _percent
 

@@ -92,6 +92,22 @@ def classifier(directory):
 # ---------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def rules_classifier(directory):
+    """The rule classifier: which routing rule fires depends on the text, and it starts in no time."""
+    from classify import load_classifier
+
+    return load_classifier(directory, name="rules")
+
+
+@pytest.fixture
+def clock():
+    """A fake clock starting at factories.START; tests move it by hand."""
+    from factories import FakeClock
+
+    return FakeClock()
+
+
 @pytest.fixture(scope="session")
 def shared_data():
     """`../shared/data` beside the checkout. CI provides it, so there its absence fails; elsewhere it skips."""

@@ -6,7 +6,7 @@ import io
 import random
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from reportlab.lib.pagesizes import A4
@@ -73,3 +73,20 @@ def make_mail(
         maintype, _, subtype = content_type.partition("/")
         msg.add_attachment(payload, maintype=maintype, subtype=subtype, filename=filename)
     return bytes(msg)
+
+
+# --- time ------------------------------------------------------------------------------------------
+START = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)  # the fake "now" of the routing tests
+
+
+class FakeClock:
+    """A clock the tests move by hand (the stages take `now` as a function)."""
+
+    def __init__(self, now: datetime = START) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)

@@ -346,6 +346,9 @@ def test_route_now_sends_the_letter_with_the_edited_summary_to_the_focal_point(
         case = session.get(Case, cases.id)
         routed_by = session.scalar(select(AuditEvent.actor).where(AuditEvent.action == "route_by_staff"))
     assert case.status == "routed" and routed_by == "staf"
+    shown = client.get(f"/kasus/{cases.id}").text
+    assert "surat penerusan ke" in shown and "terkirim" in shown  # delivery purpose and state in Indonesian
+    assert "forward ke" not in shown and "· sent" not in shown
     again = client.post(f"/kasus/{cases.id}/teruskan", data={"csrftoken": token, "unit": unit.id, "mode": "smtp"})
     assert "tidak dikirim dua kali" in flash(again)
     assert len([m for m in smtp_sink.messages if focal & set(m.rcpt_tos)]) == 1

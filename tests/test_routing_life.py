@@ -10,17 +10,15 @@ from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 
 import pytest
-from factories import make_mail, make_pdf
+from factories import START, make_mail, make_pdf
 from sqlalchemy import select
 
-from classify import load_classifier
 from narahubung.intake import ingest_paths
 from narahubung.pipeline import deliver, process_pending, run_once
 from narahubung.services import build_services
 from narahubung.settings import DEFAULT_ROUTING, load_settings
 from storage.models import Case, CaseMessage, CaseStatus, Delivery, DeliveryStatus
 
-START = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 OFFICE = "narahubung.babel@ombudsman.example"
 WARGA = ("Warga Contoh", "warga@contoh.example")
 
@@ -51,27 +49,6 @@ OUT_OF_MANDATE = (
 )
 SPAM = ("Promo pinjaman kilat", ("Dapatkan pinjaman kilat tanpa jaminan cair 5 menit! Bunga rendah, klik tautan ini "
         "sekarang juga. Promo terbatas!"))
-
-
-class FakeClock:
-    def __init__(self, now: datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-@pytest.fixture(scope="module")
-def rules_classifier(directory):
-    return load_classifier(directory, name="rules")
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
 
 
 def build(tmp_path, smtp_sink, classifier, clock, *, replace=(), **settings):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from factories import make_mail
+from factories import START, make_mail
 from sqlalchemy import func, select
 
 from narahubung.services import build_services
@@ -14,7 +14,6 @@ from narahubung.settings import DEFAULT_ROUTING, load_settings
 from storage.blobs import BlobStore
 from storage.models import Case, Delivery, DeliveryStatus, RawMessage
 
-START = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 PLACES = ["Manggar", "Gantung", "Kelapa Kampit", "Dendang", "Simpang Renggiang"]
 
 
@@ -40,15 +39,6 @@ def inquiry(i: int) -> bytes:
     )
 
 
-class FakeClock:
-    def __init__(self, now: datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 def build(tmp_path, classifier, clock, **settings):

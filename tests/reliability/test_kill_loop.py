@@ -12,7 +12,6 @@ import random
 import subprocess
 import sys
 import time
-from collections import Counter
 
 import pytest
 from reliability_support import assert_store_consistent, complaint, doubled, message_ids
