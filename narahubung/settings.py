@@ -6,6 +6,9 @@ sentence naming the setting.
 
 from __future__ import annotations
 
+import os
+import tomllib
+
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 from urllib.parse import unquote, urlsplit
@@ -144,7 +147,6 @@ class Settings(BaseSettings):
     database_url: str | None = None
     imap_url: str | None = None
     smtp_url: str | None = None
-    smtp_from: str | None = None
     directory: Path = DEFAULT_DIRECTORY
     templates_dir: Path = DEFAULT_TEMPLATES
     poll_interval: float = 60.0
@@ -243,10 +245,27 @@ class Settings(BaseSettings):
         return tuple(sources)
 
 
+# Settings that once existed and do nothing now: refused with the reason, never silently ignored.
+RETIRED_SETTINGS: dict[str, str] = {
+    "smtp_from": "alamat pengirim surat diatur di direktori (office.sender_email di config/directory.yaml)",
+}
+
+
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
     """Build Settings or raise SettingsInvalid naming the first bad setting."""
     if config_file is not None and not Path(config_file).is_file():
         raise SettingsInvalid(f"Berkas konfigurasi --config tidak ditemukan: {config_file}")
+    in_file: dict[str, Any] = {}
+    if config_file is not None:
+        try:
+            in_file = tomllib.loads(Path(config_file).read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            in_file = {}  # reported below, with the file's own error
+    for name, why in RETIRED_SETTINGS.items():
+        if name in in_file:
+            raise SettingsInvalid(f"Kunci {name} di {config_file} tidak dipakai lagi: {why}.")
+        if os.environ.get(f"NARAHUBUNG_{name.upper()}"):
+            raise SettingsInvalid(f"Pengaturan NARAHUBUNG_{name.upper()} tidak dipakai lagi: {why}.")
 
     class _FileSettings(Settings):
         toml_file = Path(config_file) if config_file else None

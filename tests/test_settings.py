@@ -106,3 +106,15 @@ def test_a_mailbox_without_any_credential_is_refused(tmp_path):
     config.write_text('[[mailboxes]]\nname = "x"\nurl = "imap://user@host/INBOX"\n')
     with pytest.raises(SettingsInvalid, match="password"):
         load_settings(config)
+
+
+def test_a_retired_setting_is_refused_not_ignored(monkeypatch, tmp_path):
+    # the sender address lives in the directory (office.sender_email); a From setting would do nothing
+    monkeypatch.setenv("NARAHUBUNG_SMTP_FROM", "pengaduan@contoh.example")
+    with pytest.raises(SettingsInvalid, match="NARAHUBUNG_SMTP_FROM.*office.sender_email"):
+        load_settings()
+    monkeypatch.delenv("NARAHUBUNG_SMTP_FROM")
+    toml = tmp_path / "narahubung.toml"
+    toml.write_text('smtp_from = "pengaduan@contoh.example"\n', encoding="utf-8")
+    with pytest.raises(SettingsInvalid, match="Kunci smtp_from di .*office.sender_email"):
+        load_settings(toml)
