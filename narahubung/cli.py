@@ -554,8 +554,18 @@ def train_command(ctx: click.Context, data: tuple[Path, ...], from_db: bool, out
 # --- cases -------------------------------------------------------------------------------------
 
 
+def _case_status(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    from storage.models import CaseStatus
+
+    if value is not None and value not in CaseStatus.ALL:
+        raise click.BadParameter(f"status '{value}' tidak dikenal; pilih salah satu dari: {', '.join(CaseStatus.ALL)}.")
+    return value
+
+
 @main.command()
-@click.option("--status", help="Only cases with this status (needs_review, routed, archived, received).")
+@click.option("--status", callback=_case_status,
+              help="Only cases with this status: received, needs_review, routed, archived, referred, answered, "
+                   "bounced, held.")
 @click.option("--limit", default=50, show_default=True, help="How many of the newest cases to show.")
 @click.option("--overdue", is_flag=True, help="Only routed cases past their deadline with no answer yet.")
 @click.pass_context

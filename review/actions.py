@@ -20,7 +20,7 @@ from storage import repository as repo
 from storage.db import transaction
 from storage.models import Case, CaseNote, CaseStatus
 
-HELD = "held"  # staff put the case aside: out of the review queue until released or routed
+HELD = CaseStatus.HELD  # staff put the case aside: out of the review queue until released or routed
 FINISHED_KINDS = ("spam", "auto_reply", "thanks")  # a labelled case of these kinds needs nothing more
 MAX_NOTE = 5000
 

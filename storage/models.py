@@ -124,6 +124,8 @@ class CaseStatus:
     REFERRED = "referred"  # handed to another province's office (issue 6)
     ANSWERED = "answered"  # the focal point replied (issue 6)
     BOUNCED = "bounced"  # a letter of the case came back undelivered (issue 6)
+    HELD = "held"  # staff put the case aside: out of the review queue until released or routed
+    ALL = (RECEIVED, NEEDS_REVIEW, ROUTED, ARCHIVED, REFERRED, ANSWERED, BOUNCED, HELD)
 
 
 class Case(Base):

@@ -242,3 +242,25 @@ def test_train_refuses_the_dev_split():
     result = narahubung("train", "--data", str(PROJECT_ROOT / "classify" / "corpus_data" / "dev.jsonl"),
                         "--out", "/tmp/never", env={})
     assert result.returncode == 2 and "dev" in result.stderr
+
+
+def test_cases_accepts_every_status_and_refuses_an_unknown_one(tmp_path):
+    import signal
+
+    from click.testing import CliRunner
+
+    from narahubung.cli import main
+    from storage.models import CaseStatus
+
+    previous = signal.getsignal(signal.SIGTERM)  # `main` makes SIGTERM end like Ctrl-C; keep pytest's
+    try:
+        env = {"NARAHUBUNG_DATA_DIR": str(tmp_path), "COLUMNS": "200"}
+        for status in CaseStatus.ALL:
+            done = CliRunner().invoke(main, ["cases", "--status", status], env=env)
+            assert done.exit_code == 0, (status, done.output)
+            assert "Kasus (0)" in done.output
+        wrong = CliRunner().invoke(main, ["cases", "--status", "diteruskan"], env=env)
+        assert wrong.exit_code == 2
+        assert "status 'diteruskan' tidak dikenal" in wrong.output and "held" in wrong.output
+    finally:
+        signal.signal(signal.SIGTERM, previous)
