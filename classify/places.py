@@ -138,31 +138,7 @@ HONORIFICS = frozenset({
 })
 
 # Capitalised words never tried fuzzily (common words, titles, months, days, office words).
-COMMON_WORDS = frozenset("""
-saya kami kita mereka anda beliau dia yang dan atau tetapi namun karena sehingga sejak sampai setelah
-sebelum ketika waktu tanggal hari bulan tahun minggu senin selasa rabu kamis jumat sabtu januari
-februari maret april mei juni juli agustus september oktober november desember terima kasih hormat
-salam selamat pagi siang sore malam assalamualaikum wassalamualaikum wassalam yth kepada perihal hal
-lampiran nomor dengan untuk dalam pada oleh bahwa mohon demikian atas perhatian pelapor terlapor
-ombudsman kantor dinas badan kepala rumah sakit umum kabupaten provinsi pemerintah republik indonesia
-negeri sekolah pelayanan kesehatan pendidikan sosial polisi polres pengaduan laporan keluhan surat
-tanpa sudah belum tidak bukan jadi lalu kemudian akhirnya sekarang besok kemarin tolong harap apakah
-kenapa mengapa bagaimana kapan dimana siapa sebagai berikut nama alamat telepon email pekerjaan agama
-islam kristen status identitas uraian kronologi tuntutan harapan bukti catatan keterangan total biaya
-jumlah dari ini itu ada sebab selain juga bahkan padahal meskipun walaupun apabila jika kalau maka
-adapun berdasarkan sehubungan menurut katanya mungkin semua setiap beberapa banyak para sebagian
-perwakilan bangka belitung kepulauan pusat cabang bagian kepolisian sektor resor daerah wilayah
-pengadilan kejaksaan agama negara nasional sertifikat pertanahan listrik negara kesehatan
-ketenagakerjaan tenaga kerja jaminan pajak pendapatan keuangan perhubungan pekerjaan penataan ruang
-perumahan permukiman lingkungan hidup kependudukan pencatatan sipil penanaman modal terpadu satu
-pintu kementerian direktorat jenderal bidang seksi subbag kasubag kabid kadis kasi staf petugas
-pegawai operator admin sekretaris sekretariat ketua anggota wakil direktur manajer pimpinan
-pemohon warga masyarakat penduduk pasien siswa murid guru orang tua anak istri suami keluarga
-kakak adik bapak ibu almarhum sdr saudara yang terhormat dengan hormat tembusan arsip pertinggal
-mengetahui menyetujui disampaikan ditujukan permohonan pengajuan keberatan klarifikasi tanggapan
-rekomendasi hasil pemeriksaan tindak lanjut penyelesaian mediasi konsiliasi laporan masyarakat
-tersebut setempat lain sebelah terdekat sana sini situ mana sendiri juga pun lagi saja sih kok sy
-""".split())
+COMMON_WORDS = frozenset(["saya", "kami", "kita", "mereka", "anda", "beliau", "dia", "yang", "dan", "atau", "tetapi", "namun", "karena", "sehingga", "sejak", "sampai", "setelah", "sebelum", "ketika", "waktu", "tanggal", "hari", "bulan", "tahun", "minggu", "senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "januari", "februari", "maret", "april", "mei", "juni", "juli", "agustus", "september", "oktober", "november", "desember", "terima", "kasih", "hormat", "salam", "selamat", "pagi", "siang", "sore", "malam", "assalamualaikum", "wassalamualaikum", "wassalam", "yth", "kepada", "perihal", "hal", "lampiran", "nomor", "dengan", "untuk", "dalam", "pada", "oleh", "bahwa", "mohon", "demikian", "atas", "perhatian", "pelapor", "terlapor", "ombudsman", "kantor", "dinas", "badan", "kepala", "rumah", "sakit", "umum", "kabupaten", "provinsi", "pemerintah", "republik", "indonesia", "negeri", "sekolah", "pelayanan", "kesehatan", "pendidikan", "sosial", "polisi", "polres", "pengaduan", "laporan", "keluhan", "surat", "tanpa", "sudah", "belum", "tidak", "bukan", "jadi", "lalu", "kemudian", "akhirnya", "sekarang", "besok", "kemarin", "tolong", "harap", "apakah", "kenapa", "mengapa", "bagaimana", "kapan", "dimana", "siapa", "sebagai", "berikut", "nama", "alamat", "telepon", "email", "pekerjaan", "agama", "islam", "kristen", "status", "identitas", "uraian", "kronologi", "tuntutan", "harapan", "bukti", "catatan", "keterangan", "total", "biaya", "jumlah", "dari", "ini", "itu", "ada", "sebab", "selain", "juga", "bahkan", "padahal", "meskipun", "walaupun", "apabila", "jika", "kalau", "maka", "adapun", "berdasarkan", "sehubungan", "menurut", "katanya", "mungkin", "semua", "setiap", "beberapa", "banyak", "para", "sebagian", "perwakilan", "bangka", "belitung", "kepulauan", "pusat", "cabang", "bagian", "kepolisian", "sektor", "resor", "daerah", "wilayah", "pengadilan", "kejaksaan", "agama", "negara", "nasional", "sertifikat", "pertanahan", "listrik", "negara", "kesehatan", "ketenagakerjaan", "tenaga", "kerja", "jaminan", "pajak", "pendapatan", "keuangan", "perhubungan", "pekerjaan", "penataan", "ruang", "perumahan", "permukiman", "lingkungan", "hidup", "kependudukan", "pencatatan", "sipil", "penanaman", "modal", "terpadu", "satu", "pintu", "kementerian", "direktorat", "jenderal", "bidang", "seksi", "subbag", "kasubag", "kabid", "kadis", "kasi", "staf", "petugas", "pegawai", "operator", "admin", "sekretaris", "sekretariat", "ketua", "anggota", "wakil", "direktur", "manajer", "pimpinan", "pemohon", "warga", "masyarakat", "penduduk", "pasien", "siswa", "murid", "guru", "orang", "tua", "anak", "istri", "suami", "keluarga", "kakak", "adik", "bapak", "ibu", "almarhum", "sdr", "saudara", "yang", "terhormat", "dengan", "hormat", "tembusan", "arsip", "pertinggal", "mengetahui", "menyetujui", "disampaikan", "ditujukan", "permohonan", "pengajuan", "keberatan", "klarifikasi", "tanggapan", "rekomendasi", "hasil", "pemeriksaan", "tindak", "lanjut", "penyelesaian", "mediasi", "konsiliasi", "laporan", "masyarakat", "tersebut", "setempat", "lain", "sebelah", "terdekat", "sana", "sini", "situ", "mana", "sendiri", "juga", "pun", "lagi", "saja", "sih", "kok", "sy"])
 
 # Names of places of the province that are also everyday words or personal names, beyond the
 # lexicon's lists: like lexicon.GUARDED_PLACE_NAMES, they need a context word.
@@ -272,7 +248,7 @@ _MAX_CHAIN = 4  # context words chained before a name ('warga desa kamek', 'di J
 class _Entry:
     """Everything the index holds for one key."""
 
-    __slots__ = ("places", "exact", "variant", "plain", "target")
+    __slots__ = ("exact", "places", "plain", "target", "variant")
 
     def __init__(self) -> None:
         self.places: list[_Place] = []

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 import random
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from datetime import UTC, datetime, timedelta, timezone
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from reportlab.lib.pagesizes import A4
@@ -64,7 +64,7 @@ def make_mail(
     msg["From"] = f"{sender[0]} <{sender[1]}>"
     msg["To"] = to
     msg["Subject"] = subject
-    msg["Date"] = format_datetime(date or datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc))
+    msg["Date"] = format_datetime(date or datetime(2026, 11, 20, 9, 30, tzinfo=UTC))
     msg["Message-ID"] = make_msgid(domain="contoh.example")
     for name, value in (headers or {}).items():
         msg[name] = value

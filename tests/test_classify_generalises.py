@@ -88,10 +88,10 @@ def test_a_clear_letter_is_forwarded(clf) -> None:
          "polres-1906"),
         ("Di Puskesmas Payung ibu saya dibentak bidan dan disuruh pulang padahal sedang demam tinggi.",
          "dinkes-1903"),
-        ("kami warga desa kimak mengeluhkan sertifikat PTSL yang tak kunjung dibagikan kantor pertanahan "
-         "padahal sudah dua tahun", "bpn-1901"),
-        ("Sudah sebulan lampu jalan di Jl. Sudirman, Mentok mati dan dinas PU tidak memperbaiki walau sudah "
-         "dilapor berkali-kali.", "pupr-1905"),
+        (("kami warga desa kimak mengeluhkan sertifikat PTSL yang tak kunjung dibagikan kantor pertanahan "
+         "padahal sudah dua tahun"), "bpn-1901"),
+        (("Sudah sebulan lampu jalan di Jl. Sudirman, Mentok mati dan dinas PU tidak memperbaiki walau sudah "
+         "dilapor berkali-kali."), "pupr-1905"),
         ("Pelayanan KTP di Disdukcapil Tj. Pandan lambat sekali, sudah tiga bulan blangko katanya habis.",
          "disdukcapil-1902"),
         ("Petugas Dukcapil Sungai1iat (hasil scan) menahan akta kelahiran anak saya lebih dari dua bulan.",
@@ -106,13 +106,13 @@ def test_places_in_context_fuzzy_and_variant(clf, body: str, unit: str) -> None:
 @pytest.mark.parametrize(
     ("body", "agency_type"),
     [
-        ("Petugas catat meter air tidak pernah datang ke rumah kami di Sungailiat, tapi tagihan air bulan ini "
-         "melonjak tiga kali lipat.", "pdam"),
+        (("Petugas catat meter air tidak pernah datang ke rumah kami di Sungailiat, tapi tagihan air bulan ini "
+         "melonjak tiga kali lipat."), "pdam"),
         ("Di kantor pajak motor Pangkalpinang saya disuruh bayar denda yang tidak ada di notanya.", "samsat"),
         ("Sudah setahun berkas pemecahan bidang tanah saya di kantor agraria Koba belum diproses.", "bpn"),
         ("Air ledeng di rumah kami di Pangkalpinang keruh dan berbau sudah dua minggu.", "pdam"),
-        ("Anak saya tunarungu ditolak masuk SLB negeri di Pangkalpinang karena katanya kuota penuh, padahal "
-         "anak lain yang mendaftar belakangan diterima.", "disdik_prov"),
+        (("Anak saya tunarungu ditolak masuk SLB negeri di Pangkalpinang karena katanya kuota penuh, padahal "
+         "anak lain yang mendaftar belakangan diterima."), "disdik_prov"),
     ],
 )
 def test_agency_by_its_work_or_colloquial_name(clf, body: str, agency_type: str) -> None:
@@ -134,16 +134,16 @@ def test_a_camat_shouting_at_citizens_is_for_the_regency_inspectorate(clf) -> No
 @pytest.mark.parametrize(
     ("body", "kind"),
     [
-        ("Tetangga saya membangun pagar melewati batas tanah kami dan tidak mau membongkarnya walau sudah "
-         "ditegur baik-baik. Mohon Ombudsman menegur tetangga saya itu.", "out_of_mandate"),
-        ("Driver ojol yang saya pesan membatalkan sepihak setelah saya menunggu satu jam, saldo saya terpotong "
-         "dan aplikasinya tidak mau mengembalikan.", "out_of_mandate"),
-        ("Pemilik kos tempat saya tinggal menahan uang jaminan Rp 2 juta padahal kamar sudah saya kembalikan "
-         "dalam keadaan bersih.", "out_of_mandate"),
-        ("Terima kasih banyak kepada Ombudsman, KTP saya akhirnya sudah jadi minggu lalu setelah laporan "
-         "saya ditindaklanjuti. Semoga sukses selalu.", "thanks"),
-        ("Selamat pagi, kalau saya mau mengirim surat pengaduan lewat pos, ke alamat mana saya kirimkan dan "
-         "apakah perlu materai?", "inquiry"),
+        (("Tetangga saya membangun pagar melewati batas tanah kami dan tidak mau membongkarnya walau sudah "
+         "ditegur baik-baik. Mohon Ombudsman menegur tetangga saya itu."), "out_of_mandate"),
+        (("Driver ojol yang saya pesan membatalkan sepihak setelah saya menunggu satu jam, saldo saya terpotong "
+         "dan aplikasinya tidak mau mengembalikan."), "out_of_mandate"),
+        (("Pemilik kos tempat saya tinggal menahan uang jaminan Rp 2 juta padahal kamar sudah saya kembalikan "
+         "dalam keadaan bersih."), "out_of_mandate"),
+        (("Terima kasih banyak kepada Ombudsman, KTP saya akhirnya sudah jadi minggu lalu setelah laporan "
+         "saya ditindaklanjuti. Semoga sukses selalu."), "thanks"),
+        (("Selamat pagi, kalau saya mau mengirim surat pengaduan lewat pos, ke alamat mana saya kirimkan dan "
+         "apakah perlu materai?"), "inquiry"),
     ],
 )
 def test_kinds_that_are_not_complaints(clf, body: str, kind: str) -> None:
@@ -175,16 +175,16 @@ def test_follow_up_with_report_numbers_of_unseen_formats(clf, number: str) -> No
 @pytest.mark.parametrize(
     ("body", "malad"),
     [
-        ("Kepala desa kami hanya memasukkan keluarga dan tim suksesnya ke daftar penerima bantuan sosial, warga "
-         "miskin yang lain dicoret tanpa alasan.", "berpihak"),
-        ("Proyek pengaspalan jalan desa diberikan kepada perusahaan milik adik kandung kepala dinas PU sendiri, "
-         "tanpa lelang yang terbuka.", "konflik_kepentingan"),
-        ("Istri saya memakai kursi roda dan petugas Disdukcapil menolak melayani rekam KTP karena katanya "
-         "repot, orang lain di antrean dilayani.", "diskriminasi"),
-        ("Kepala sekolah memakai mobil dinas sekolah untuk mengangkut barang dagangan pribadinya setiap akhir "
-         "pekan dan menyuruh guru honorer menyetir.", "penyalahgunaan_wewenang"),
-        ("Petugas BPJS Kesehatan di kantor cabang tidak bisa menjelaskan cara pindah faskes, jawabannya "
-         "berubah-ubah dan akhirnya salah sehingga kartu saya nonaktif.", "tidak_kompeten"),
+        (("Kepala desa kami hanya memasukkan keluarga dan tim suksesnya ke daftar penerima bantuan sosial, warga "
+         "miskin yang lain dicoret tanpa alasan."), "berpihak"),
+        (("Proyek pengaspalan jalan desa diberikan kepada perusahaan milik adik kandung kepala dinas PU sendiri, "
+         "tanpa lelang yang terbuka."), "konflik_kepentingan"),
+        (("Istri saya memakai kursi roda dan petugas Disdukcapil menolak melayani rekam KTP karena katanya "
+         "repot, orang lain di antrean dilayani."), "diskriminasi"),
+        (("Kepala sekolah memakai mobil dinas sekolah untuk mengangkut barang dagangan pribadinya setiap akhir "
+         "pekan dan menyuruh guru honorer menyetir."), "penyalahgunaan_wewenang"),
+        (("Petugas BPJS Kesehatan di kantor cabang tidak bisa menjelaskan cara pindah faskes, jawabannya "
+         "berubah-ubah dan akhirnya salah sehingga kartu saya nonaktif."), "tidak_kompeten"),
     ],
 )
 def test_rare_maladministration_types_are_found(clf, body: str, malad: str) -> None:

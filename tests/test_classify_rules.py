@@ -259,12 +259,12 @@ def test_question_without_a_grievance_is_an_inquiry(clf: RuleClassifier) -> None
         ("Petugas BPN Koba minta uang rokok Rp 500.000 supaya sertifikat saya cepat selesai.",
          "permintaan_imbalan"),
         ("Perawat RSUD Depati Hamzah membentak ibu saya di depan pasien lain.", "tidak_patut"),
-        ("Saya pengguna kursi roda, ditolak petugas Samsat Toboali karena loketnya di lantai dua "
-         "dan disuruh pulang.", "diskriminasi"),
+        (("Saya pengguna kursi roda, ditolak petugas Samsat Toboali karena loketnya di lantai dua "
+         "dan disuruh pulang."), "diskriminasi"),
         ("Kantor Disdukcapil Pangkalpinang tutup pada jam kerja, berkas saya tidak diterima.",
          "tidak_memberikan_pelayanan"),
-        ("Petugas KUA Toboali meminta syarat tambahan surat keterangan dari RT yang tidak ada "
-         "dalam persyaratan.", "penyimpangan_prosedur"),
+        (("Petugas KUA Toboali meminta syarat tambahan surat keterangan dari RT yang tidak ada "
+         "dalam persyaratan."), "penyimpangan_prosedur"),
         ("Bantuan sembako dari Dinsos Bateng hanya untuk keluarga kepala desa.", "berpihak"),
         ("Petugas PLN Manggar memberi informasi yang salah soal tarif pasang baru.",
          "tidak_kompeten"),
@@ -309,19 +309,19 @@ def test_gazetteer_returns_label_and_char_offsets(gazetteer: Gazetteer) -> None:
     assert ("1901", "Mendo Barat") in found  # kecamatan from the directory
     assert ("disdukcapil", "KTP-el") in found
     for m in gazetteer.find(text):
-        label, start, end, span = m[:4]
+        _label, start, end, span = m[:4]
         assert text[start:end] == span
 
 
 def test_gazetteer_skips_ambiguous_and_guards_common_words(gazetteer: Gazetteer) -> None:
-    regions = lambda t: {m.text.lower() for m in gazetteer.find(t) if m.category == REGION}  # noqa: E731
+    regions = lambda t: {m.text.lower() for m in gazetteer.find(t) if m.category == REGION}
     assert "dukong" not in regions("Rumah saya di Dukong.")  # desa in both Belitung and Beltim
     assert "kelapa" not in regions("Kami panen kelapa di kebun.")
     assert "kelapa" in regions("Saya warga Kecamatan Kelapa, Bangka Barat.")
 
 
 def test_gazetteer_cased_acronyms(gazetteer: Gazetteer) -> None:
-    agencies = lambda t: {m.label for m in gazetteer.find(t) if m.category == AGENCY}  # noqa: E731
+    agencies = lambda t: {m.label for m in gazetteer.find(t) if m.category == AGENCY}
     assert "polres" in agencies("Saya buat SIM di sana.")
     assert "polres" not in agencies("sim card saya hilang")
 
@@ -342,8 +342,8 @@ def test_implements_the_classifier_protocol(clf: RuleClassifier) -> None:
     [
         ("Token listrik yang saya beli tidak masuk sejak tiga hari, meteran tetap nol. Rumah saya di Kecamatan Manggar.",
          "pln-belitung", "Token listrik", "Manggar"),
-        ("Akta kelahiran anak saya di kantor capil belum selesai padahal sudah 3 bulan. "
-         "Saya tinggal di Kelurahan Bukit Besar.", "disdukcapil-1971", "kantor capil", "Bukit Besar"),
+        (("Akta kelahiran anak saya di kantor capil belum selesai padahal sudah 3 bulan. "
+         "Saya tinggal di Kelurahan Bukit Besar."), "disdukcapil-1971", "kantor capil", "Bukit Besar"),
         ("Sertifikat tanah saya di BPN belum terbit setahun. Tanahnya di Desa Air Anyir.",
          "bpn-1901", "BPN", "Air Anyir"),
     ],

@@ -9,21 +9,22 @@ import sys
 import time
 
 from factories import make_mail, make_pdf
+
 from narahubung.settings import PROJECT_ROOT
 
 LETTER_PNG = PROJECT_ROOT / "samples" / "letters" / "01-surat-puskesmas-lubuk-besar.png"
 KTP_COMPLAINT = (
     "e-KTP saya belum jadi juga",
-    "Selamat pagi. Saya merekam e-KTP di kantor Disdukcapil Koba, Bangka Tengah, bulan Mei 2026. "
+    ("Selamat pagi. Saya merekam e-KTP di kantor Disdukcapil Koba, Bangka Tengah, bulan Mei 2026. "
     "Petugas bilang 14 hari jadi, tapi sampai sekarang sudah 6 bulan belum juga selesai. "
-    "Setiap saya tanya jawabannya blangko habis. Mohon bantuannya.",
+    "Setiap saya tanya jawabannya blangko habis. Mohon bantuannya."),
 )
 
 
 def narahubung(*args: str, env: dict[str, str], **kw) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "narahubung.cli", *args],
-        capture_output=True, text=True, env={**os.environ, "COLUMNS": "200", **env}, cwd=PROJECT_ROOT,
+        check=False, capture_output=True, text=True, env={**os.environ, "COLUMNS": "200", **env}, cwd=PROJECT_ROOT,
         timeout=300, **kw,
     )
 
@@ -84,7 +85,7 @@ def test_run_keeps_polling_and_stops_cleanly_on_sigterm(tmp_path, dovecot, fresh
         assert received[0].rcpt_tos == ("pengaduan.disdukcapil@bangkatengahkab.example",)
     finally:
         process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=30)
+        _out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
 
 
@@ -159,7 +160,7 @@ def test_demo_triages_the_bundled_inbox_and_shows_where_each_message_went(tmp_pa
 
 
 def dovecot_pids() -> set[int]:
-    found = subprocess.run(["pgrep", "-x", "dovecot"], capture_output=True, text=True).stdout.split()
+    found = subprocess.run(["pgrep", "-x", "dovecot"], check=False, capture_output=True, text=True).stdout.split()
     return {int(pid) for pid in found}
 
 

@@ -233,7 +233,7 @@ def _import_lexicon(env_path: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NARAHUBUNG_LEXICON": str(env_path)}
     code = "import classify.lexicon as L; print(L.PLACE_VARIANTS.get('Testville'))"
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", code], cwd=ROOT, env=env, check=False, capture_output=True, text=True, timeout=60
     )
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from factories import make_mail
 from sqlalchemy import func, select
 
-from factories import make_mail
 from narahubung.intake import ingest_paths
 from narahubung.pipeline import deliver, process_pending, reprocess
 from narahubung.services import build_services
@@ -77,7 +77,7 @@ def test_a_crash_mid_message_leaves_it_pending_and_the_rerun_does_it_once(servic
     import sys
 
     stored(services, tmp_path, COMPLAINT)
-    crashed = subprocess.run([sys.executable, "-c", CRASH_SCRIPT, str(services.settings.data_dir)])
+    crashed = subprocess.run([sys.executable, "-c", CRASH_SCRIPT, str(services.settings.data_dir)], check=False)
     assert crashed.returncode == 137
     assert count(services, Case) == 0
     assert count(services, RawMessage, RawMessage.status == RawStatus.PENDING) == 1
@@ -131,7 +131,7 @@ def test_a_temporary_refusal_is_retried_and_a_permanent_one_is_marked_failed(ser
 
     smtp_sink.reject_with = None
     assert deliver(services).sent == []  # not yet: it waits (exponential backoff)
-    later = replace(services, clock=lambda: datetime.now(timezone.utc) + timedelta(minutes=6))
+    later = replace(services, clock=lambda: datetime.now(UTC) + timedelta(minutes=6))
     assert len(deliver(later).sent) == 1
     assert len(smtp_sink.messages) == 1
 

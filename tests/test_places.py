@@ -5,6 +5,7 @@ Every sentence here is written for this file (not taken from the corpus).
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import pytest
@@ -129,7 +130,7 @@ def test_several_places_in_one_letter_in_text_order(finder):
         ("Pangkalpinang", "capital", "di"),
     ]
     assert [m.start for m in found] == sorted(m.start for m in found)
-    assert all(a.end <= b.start for a, b in zip(found, found[1:]))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(found))
     assert all(text[m.start : m.end] == m.text for m in found)
 
 

@@ -65,7 +65,7 @@ def test_cli_prints_one_sentence_and_no_traceback(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "NARAHUBUNG_IMAP_URL": "ftp://x", "NARAHUBUNG_DATA_DIR": str(tmp_path)}
     result = subprocess.run(
         [sys.executable, "-m", "narahubung.cli", "run", "--once"],
-        capture_output=True, text=True, env=env, cwd=Path(__file__).parent.parent,
+        check=False, capture_output=True, text=True, env=env, cwd=Path(__file__).parent.parent,
     )
     assert result.returncode == 2
     assert "NARAHUBUNG_IMAP_URL" in result.stderr
@@ -76,7 +76,7 @@ def test_a_missing_directory_file_names_its_setting(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "NARAHUBUNG_DIRECTORY": str(tmp_path / "nope.yaml"),
            "NARAHUBUNG_DATA_DIR": str(tmp_path)}
     result = subprocess.run([sys.executable, "-m", "narahubung.cli", "run", "--once"],
-                            capture_output=True, text=True, env=env, cwd=Path(__file__).parent.parent)
+                            check=False, capture_output=True, text=True, env=env, cwd=Path(__file__).parent.parent)
     assert result.returncode == 2
     assert "NARAHUBUNG_DIRECTORY" in result.stderr and "Traceback" not in result.stderr
 
@@ -84,7 +84,7 @@ def test_a_missing_directory_file_names_its_setting(tmp_path):
 def test_polling_without_a_mailbox_is_refused(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "NARAHUBUNG_DATA_DIR": str(tmp_path)}
     result = subprocess.run([sys.executable, "-m", "narahubung.cli", "run"],
-                            capture_output=True, text=True, env=env, cwd=Path(__file__).parent.parent)
+                            check=False, capture_output=True, text=True, env=env, cwd=Path(__file__).parent.parent)
     assert result.returncode == 2
     assert "NARAHUBUNG_IMAP_URL" in result.stderr
 

@@ -29,6 +29,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
+from typing import Self
 
 LOOPBACK = "127.0.0.1"
 
@@ -102,7 +103,7 @@ class FaultProxy:
         for thread in self._threads:
             thread.join(timeout=5)
 
-    def __enter__(self) -> FaultProxy:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
