@@ -5,7 +5,7 @@
 
 Default corpus: all 520 bundled records (classify/corpus_data/train-a.jsonl + train-b.jsonl);
 pass classify/corpus_data/dev.jsonl for the held-out figure. The figures and their definitions
-are those of `narahubung eval` (narahubung/evaluation.py), plus a few extras for rule work:
+are those of `narahubung eval` (classify/evaluation.py), plus a few extras for rule work:
 auto_routed, auto_routed_wrong, build_s, model_version.
 """
 
@@ -24,7 +24,7 @@ if str(ROOT) not in sys.path:
 from classify.corpus import CORPUS_DIR, Record, read_records
 from classify.rules import RuleClassifier
 from narahubung.directory import load_directory
-from narahubung.evaluation import Row, evaluate
+from classify.evaluation import Row, evaluate
 from narahubung.settings import Settings
 
 DEFAULT_CORPUS = (CORPUS_DIR / "train-a.jsonl", CORPUS_DIR / "train-b.jsonl")

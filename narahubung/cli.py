@@ -7,12 +7,19 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from narahubung.errors import NarahubungError, SettingsInvalid
@@ -450,7 +457,7 @@ _KIND_SHORT = {"complaint": "adu", "follow_up": "lanj", "inquiry": "tanya", "out
 
 
 def _print_evaluation(title: str, figures: dict[str, Any]) -> None:
-    from narahubung.evaluation import METRIC_KEYS
+    from classify.evaluation import METRIC_KEYS
 
     def show(value: Any) -> str:
         return "-" if value is None else str(value)
@@ -496,7 +503,7 @@ def _evaluate(ctx: click.Context, *files: Path) -> tuple[list[dict[str, Any]], d
     """Classify the records of FILES (their union) and score them; several files add by_file."""
     from classify import load_classifier
     from narahubung.directory import load_directory
-    from narahubung.evaluation import evaluate, read_corpora
+    from classify.evaluation import evaluate, read_corpora
 
     settings = _settings(ctx)
     records, by_file = read_corpora(files)
@@ -595,11 +602,11 @@ def _print_table(title: str, columns: tuple[str, ...], rows: list[Any]) -> None:
 
 
 def _print_overdue(settings: Settings, limit: int) -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from narahubung.reports import overdue_rows
 
-    rows = overdue_rows(settings.resolved_database_url, datetime.now(timezone.utc), limit=limit)
+    rows = overdue_rows(settings.resolved_database_url, datetime.now(UTC), limit=limit)
     _print_table(f"Kasus lewat batas waktu tanpa tanggapan ({len(rows)})",
                  ("Nomor", "Diterima", "Unit", "Batas waktu", "Terlambat", "Pengingat", "Eskalasi", "Narahubung"), rows)
 

@@ -25,7 +25,7 @@ from classify.corpus import (
 )
 from classify.decision import KINDS, Decision
 from narahubung.errors import ExitCode
-from narahubung.evaluation import (
+from classify.evaluation import (
     GROUP_METRIC_KEYS,
     MALADMINISTRATION_TYPES,
     METRIC_KEYS,

@@ -14,7 +14,14 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from classify import lexicon
-from classify.learned.facts import REFERRAL_BEFORE, RESIDENCE_BEFORE, TARGET_BEFORE, Facts, Mention, before
+from classify.learned.facts import (
+    REFERRAL_BEFORE,
+    RESIDENCE_BEFORE,
+    TARGET_BEFORE,
+    Facts,
+    Mention,
+    before,
+)
 from classify.scoring import NEAR_GAP
 
 STRONG = frozenset({"name", "alias", "provincial"})
@@ -40,19 +47,8 @@ def _log(n: float) -> float:
     return math.log1p(n)
 
 
-def _sub_office_types() -> dict[str, str]:
-    out: dict[str, str] = {}
-    for type_id, words in getattr(lexicon, "SUB_OFFICE_WORDS", {}).items():
-        for w in words:
-            out[w.lower()] = type_id
-    return out
-
-
-SUB_OFFICE = _sub_office_types() or {
-    "polsek": "polres", "puskesmas": "dinkes", "pustu": "dinkes", "kua": "kemenag", "sd negeri": "disdik",
-    "sdn": "disdik", "smp negeri": "disdik", "smpn": "disdik", "sma negeri": "disdik_prov",
-    "sman": "disdik_prov", "smk negeri": "disdik_prov", "smkn": "disdik_prov", "slb": "disdik_prov",
-}
+# a sub-office word (lower case) -> the agency type it belongs to ('polsek' -> polres)
+SUB_OFFICE: dict[str, str] = {w.lower(): t for t, words in lexicon.SUB_OFFICE_WORDS.items() for w in words}
 
 
 def _context(facts: Facts, m: Mention) -> tuple[bool, bool, bool]:

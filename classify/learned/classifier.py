@@ -160,10 +160,11 @@ class Models:
     malad_thresholds: dict[str, float] = field(default_factory=dict)
     calibration: tuple[list[float], list[float]] = ([], [])
     route_threshold: float = 1.0
+    _fused: FusedText | None = field(default=None, init=False, repr=False, compare=False)
 
     def fused(self) -> FusedText:
         """The four text models behind one gather of their weights (built once)."""
-        if getattr(self, "_fused", None) is None:
+        if self._fused is None:
             self._fused = FusedText((self.kind_text, self.type_text, self.region_text, self.malad_text))
         return self._fused
 
@@ -171,7 +172,7 @@ class Models:
         arrays: dict = {"idf": self.vectorizer.idf}
         for name in ("kind_text", "type_text", "region_text", "malad_text", "kind_stack", "type_ranker",
                      "region_ranker", "malad_stack", "confidence"):
-            getattr(self, name).save(folder, name, arrays)
+            getattr(self, name).save(name, arrays)
         np.savez_compressed(folder / "weights.npz", **arrays)
         meta = {
             **meta, "architecture": ARCHITECTURE, "features": feature_sizes(), "types": list(self.types), "regions": list(self.regions),

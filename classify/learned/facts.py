@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import spacy
@@ -20,11 +20,26 @@ from classify.caseref import CaseRef, find_case_refs
 from classify.cues import CompiledTable, CueHit, find_cues, fold
 from classify.cues import scores as cue_scores
 from classify.decision import MessageText
-from classify.gazetteer import AGENCY, OTHER, PROVINCE, REGION, Gazetteer, Match, fast_tokenizer
+from classify.gazetteer import (
+    AGENCY,
+    PROVINCE,
+    REGION,
+    Gazetteer,
+    Match,
+    fast_tokenizer,
+)
 from classify.kinds import KindDecision, Signals, decide_kind
 from classify.malad import _COMPILED as MALAD_CUES
+from classify.places import PlaceFinder
 from classify.rules import _FOLLOW, _GRIEVANCE, _KIND, confidential_hits
-from classify.scoring import Vote, absorb, agency_vote, near_agency, other_province_vote, region_vote
+from classify.scoring import (
+    Vote,
+    absorb,
+    agency_vote,
+    near_agency,
+    other_province_vote,
+    region_vote,
+)
 from narahubung.directory import Directory
 
 
@@ -55,32 +70,15 @@ def scan_tables(text: str) -> tuple[str, dict, str]:
 
 
 # --- where a mention stands ---------------------------------------------------------------------
-def _phrases(name: str, default: Sequence[str]) -> tuple[str, ...]:
-    return tuple(getattr(lexicon, name, ()) or default)
-
-
-_TARGET_DEFAULT = (
-    "saya adukan", "mengadukan", "melaporkan", "saya laporkan", "pengaduan terhadap", "pengaduan atas",
-    "keberatan atas", "mengeluhkan", "keluhan terhadap", "oknum", "petugas", "pegawai", "kepala",
-    "pelayanan", "perbuatan", "ulah",
-)
-_REFERRAL_DEFAULT = (
-    "sudah lapor ke", "sudah melapor ke", "sudah mengadu ke", "lapor ke", "melapor ke", "disuruh ke",
-    "diarahkan ke", "dirujuk ke", "disarankan ke", "dilempar ke", "katanya urusan", "minta surat",
-    "surat pengantar dari", "dilegalisir di", "legalisir di", "legalisir ke", "juga ke", "sdh lapor",
-    "udah lapor", "udh lapor", "dsuruh ke", "suruh ke", "ke kantor", "tembusan", "sudah ke",
-)
-
-
 def _phrase_regex(phrases: Sequence[str], words: int = 3) -> re.Pattern[str]:
     """The phrase, then at most `words` words, right before a mention (the text up to it)."""
     alts = sorted({re.escape(p.lower()).replace(r"\ ", r"\s+") for p in phrases if p.strip()}, key=len, reverse=True)
     return re.compile(r"(?:^|[^\w])(?:" + "|".join(alts) + r")[\s:,.]*(?:[\w/-]+[\s,]+){0," + str(words) + "}$")
 
 
-TARGET_BEFORE = _phrase_regex(_phrases("TARGET_PHRASES", _TARGET_DEFAULT))
+TARGET_BEFORE = _phrase_regex(lexicon.TARGET_PHRASES)
 # a referral may list several places: 'sudah tanya ke kantor desa dan ke Disdukcapil'
-REFERRAL_BEFORE = _phrase_regex(_phrases("REFERRAL_PHRASES", _REFERRAL_DEFAULT), words=6)
+REFERRAL_BEFORE = _phrase_regex(lexicon.REFERRAL_PHRASES, words=6)
 RESIDENCE_BEFORE = re.compile(
     r"(?:tinggal|berdomisili|domisili|beralamat|alamat|warga|penduduk|rumah\s+(?:saya|kami)|asal)"
     r"[\s:,.]*(?:(?:di|dari|desa|ds\.?|kel(?:urahan)?\.?|dusun|dsn\.?|kec(?:amatan)?\.?|jl\.?|jalan|rt|rw|"
@@ -111,7 +109,6 @@ class Facts:
     subject_end: int
     folded: str
     refs: tuple[CaseRef, ...]
-    matches: tuple[Match, ...]
     agencies: tuple[Mention, ...]
     places: tuple[Mention, ...]
     agency_vote: Vote
@@ -128,7 +125,6 @@ class Facts:
     confidential: tuple[CueHit, ...]
     is_auto_reply: bool
     report_shapes: int = 0
-    extra: dict = field(default_factory=dict)
 
     @cached_property
     def sentences(self) -> tuple[tuple[int, int], ...]:
@@ -169,16 +165,9 @@ REPORT_SHAPE = re.compile(
     r"|\d{2,4}[-/.]\d{2,6}[-/.](?:LM|REG|PKP|ORI)"
     r"|(?:kode|nomor|no\.?|nmr)\s*(?:pengaduan|laporan|registrasi|reg\.?|tiket|aduan|agenda)\s*[:.#]?\s*[A-Z0-9][A-Z0-9/.-]{2,24}\d)\b"
 )
-PRIVATE_DEFAULT = (
-    "bank swasta", "leasing", "finance", "dealer", "developer", "pengembang perumahan", "pemilik kos",
-    "ibu kos", "tetangga", "ojek online", "ojol", "driver", "grab", "gojek", "maxim", "toko online",
-    "marketplace", "sekolah swasta", "majikan", "koperasi", "pinjol", "pinjaman online", "arisan", "rentenir",
-    "perusahaan tempat saya", "pt ", "cv ", "warung", "kontrakan", "pemilik rumah",
-)
 # matched on the lower-cased text (no IGNORECASE: much faster in `re` for a hundred phrases)
 PRIVATE = re.compile(
-    r"(?<!\w)(?:" + "|".join(sorted((re.escape(p.strip().lower()) for p in _phrases("PRIVATE_PARTY_CUES",
-                                                                                      PRIVATE_DEFAULT)),
+    r"(?<!\w)(?:" + "|".join(sorted((re.escape(p.strip().lower()) for p in lexicon.PRIVATE_PARTY_CUES),
                                     key=len, reverse=True)) + r")(?!\w)"
 )
 
@@ -190,7 +179,7 @@ class FactReader:
         self.directory = directory
         self.nlp = nlp if nlp is not None else fast_tokenizer(spacy.blank("id"))
         self.gazetteer = Gazetteer(directory, nlp=self.nlp)
-        self.places = _place_finder(directory)
+        self.places = PlaceFinder(directory)
         self.region_codes = tuple(r.code for r in directory.regions)
 
     def read(self, message: MessageText) -> Facts:
@@ -223,10 +212,9 @@ class FactReader:
             other=others, region_near_agency=near,
         ))
         places = list(_gazetteer_places(matches, self.region_codes))
-        if self.places is not None:
-            places = _merge_places(places, self.places.find(text), ignored)
+        places = _merge_places(places, self.places.find(text), ignored)
         return Facts(
-            text=text, subject_end=subject_end, folded=folded, refs=tuple(refs), matches=matches,
+            text=text, subject_end=subject_end, folded=folded, refs=tuple(refs),
             agencies=tuple(_agency_mentions(matches, text)), places=tuple(places), agency_vote=agencies,
             region_vote=regions, other_vote=others, rule_kind=rule_kind, kind_scores=kind_scores,
             grievance=grievance, follow_up=follow,
@@ -289,19 +277,19 @@ def _merge_places(found: list[Mention], extra, ignored) -> list[Mention]:
     return sorted(out, key=lambda m: (m.start, m.end, m.label))
 
 
-def _place_finder(directory: Directory):
-    try:
-        from classify.places import PlaceFinder
-    except ImportError:  # pragma: no cover - the finder is part of the package
-        return None
-    return PlaceFinder(directory)
-
-
 def before(text: str, start: int, width: int = 48) -> str:
     """The lower-cased text just before a mention, on its line."""
     chunk = text[max(0, start - width):start].lower()
     return chunk.rsplit("\n", 1)[-1] if "\n" in chunk else chunk
 
 
-__all__ = ["Facts", "FactReader", "Mention", "scan_tables", "before", "TARGET_BEFORE", "REFERRAL_BEFORE",
-           "RESIDENCE_BEFORE", "OTHER"]
+__all__ = [
+    "REFERRAL_BEFORE",
+    "RESIDENCE_BEFORE",
+    "TARGET_BEFORE",
+    "FactReader",
+    "Facts",
+    "Mention",
+    "before",
+    "scan_tables",
+]

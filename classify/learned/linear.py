@@ -54,7 +54,7 @@ class Linear:
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)
 
-    def save(self, path, prefix: str, arrays: dict) -> None:
+    def save(self, prefix: str, arrays: dict) -> None:
         arrays[f"{prefix}.coef"] = self.coef.astype(np.float16 if self.coef.shape[1] > 4096 else np.float32)
         arrays[f"{prefix}.intercept"] = self.intercept.astype(np.float32)
         if self.mean is not None and self.scale is not None:
@@ -64,8 +64,8 @@ class Linear:
     @classmethod
     def load(cls, arrays, prefix: str, classes: Sequence[str], multilabel: bool = False,
              normalise: bool = False) -> Linear:
-        mean = arrays[f"{prefix}.mean"] if f"{prefix}.mean" in arrays else None
-        scale = arrays[f"{prefix}.scale"] if f"{prefix}.scale" in arrays else None
+        mean = arrays.get(f"{prefix}.mean", None)
+        scale = arrays.get(f"{prefix}.scale", None)
         return cls(np.asarray(arrays[f"{prefix}.coef"], dtype=np.float32), np.asarray(arrays[f"{prefix}.intercept"]),
                    tuple(classes), multilabel, normalise, mean, scale)
 

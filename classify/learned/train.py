@@ -45,7 +45,13 @@ from classify.learned.classifier import (
     malad_types,
 )
 from classify.learned.facts import FactReader, Facts
-from classify.learned.linear import Linear, fit_binary_dense, fit_multilabel, fit_ovr, fit_softmax
+from classify.learned.linear import (
+    Linear,
+    fit_binary_dense,
+    fit_multilabel,
+    fit_ovr,
+    fit_softmax,
+)
 from classify.learned.text import TextVectorizer
 from narahubung.directory import Directory, load_directory
 
@@ -275,7 +281,7 @@ def malad_thresholds(rows: list[tuple[set, dict[str, float], dict[str, float]]],
 
 # --- figures --------------------------------------------------------------------------------------
 def figures(records: list[Record], decisions: list) -> dict:
-    from narahubung.evaluation import metrics
+    from classify.evaluation import metrics
 
     m = metrics(records, decisions, 0.0, 1.0)
     m.pop("docs_per_s", None)
@@ -356,7 +362,7 @@ def train(data: list[Path], out: Path, seed: int = 0, *, directory: Directory | 
         progress("facts read")
     k = max(2, folds)
     fold_of = cv_folds(records, k)
-    probs, sdata, analyses = out_of_fold(records, facts, directory, fold_of, k, seed, types, regions, malad_ids,
+    _probs, sdata, analyses = out_of_fold(records, facts, directory, fold_of, k, seed, types, regions, malad_ids,
                                          priors, progress)
     # the confidence model: P(routed unit right) from the decision's features, fitted on out-of-fold
     # decisions; its own out-of-fold output is what calibration and the threshold see
@@ -411,12 +417,6 @@ def train(data: list[Path], out: Path, seed: int = 0, *, directory: Directory | 
     version = f"learned-{digest}"
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    for stale in ("pipeline",):
-        p = out / stale
-        if p.exists():
-            import shutil
-
-            shutil.rmtree(p)
     seconds = round(time.perf_counter() - started, 2)
     meta = {
         "version": version,
