@@ -22,9 +22,9 @@ from sklearn.preprocessing import MultiLabelBinarizer
 from classify import load_classifier
 from classify.corpus import DEV_FILE, TRAIN_FILE, Record, message_of, read_records
 from classify.decision import Decision
-from narahubung.directory import load_directory
 from classify.evaluation import evaluate, metrics
-from narahubung.settings import DEFAULT_DIRECTORY, Settings
+from core.directory import load_directory
+from core.settings import DEFAULT_DIRECTORY, Settings
 
 SEED = 0
 

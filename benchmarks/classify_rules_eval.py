@@ -22,10 +22,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from classify.corpus import CORPUS_DIR, Record, read_records
-from classify.rules import RuleClassifier
-from narahubung.directory import load_directory
 from classify.evaluation import Row, evaluate
-from narahubung.settings import Settings
+from classify.rules import RuleClassifier
+from core.directory import load_directory
+from core.settings import Settings
 
 DEFAULT_CORPUS = (CORPUS_DIR / "train-a.jsonl", CORPUS_DIR / "train-b.jsonl")
 

@@ -17,8 +17,8 @@ import time
 
 from classify import load_classifier
 from classify.corpus import DEV_FILE, TRAIN_FILE, message_of, read_records
-from narahubung.directory import load_directory
-from narahubung.settings import DEFAULT_DIRECTORY
+from core.directory import load_directory
+from core.settings import DEFAULT_DIRECTORY
 
 
 def measure(name: str, rounds: int) -> dict[str, float | int | str]:

@@ -20,18 +20,18 @@ import statistics
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
 
 from imapclient import IMAPClient
 from sqlalchemy import select
 
+from core.settings import PROJECT_ROOT, MailboxSettings, load_settings
 from narahubung.intake import sync_mailboxes
 from narahubung.localservers import PrivateDovecot
 from narahubung.runner import Runner
 from narahubung.services import build_services
-from narahubung.settings import PROJECT_ROOT, MailboxSettings, load_settings
 from storage.models import Case, RawMessage
 
 SAMPLES = sorted((PROJECT_ROOT / "samples" / "inbox").glob("*.eml"))
@@ -103,7 +103,7 @@ def latency(server: PrivateDovecot, count: int, rate: float) -> dict[str, float]
                 for i in range(count):
                     time.sleep(max(0.0, next_at - time.monotonic()))
                     client.append("INBOX", copy_of(i, "lat"))
-                    appended[f"<lat-{i}@narahubung.example>"] = datetime.now(timezone.utc)
+                    appended[f"<lat-{i}@narahubung.example>"] = datetime.now(UTC)
                     next_at += 1.0 / rate
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:

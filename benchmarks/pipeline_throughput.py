@@ -18,10 +18,10 @@ from pathlib import Path
 
 from imapclient import IMAPClient
 
+from core.settings import PROJECT_ROOT, load_settings
 from narahubung import intake, pipeline
-from narahubung.services import build_services
 from narahubung.localservers import PrivateDovecot, SmtpSink
-from narahubung.settings import PROJECT_ROOT, load_settings
+from narahubung.services import build_services
 
 SAMPLES = sorted((PROJECT_ROOT / "samples" / "inbox").glob("*.eml"))
 

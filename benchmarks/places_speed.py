@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from classify.places import PlaceFinder
-from narahubung.directory import load_directory
+from core.directory import load_directory
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAIN = ROOT / "classify" / "corpus_data" / "train.jsonl"

@@ -115,7 +115,7 @@ class ServerTimer:
 
 def queries(directory: Any, rng: random.Random, n: int, cursors: list[str]) -> list[tuple[str, str]]:
     """(label, URL) pairs: every filter of the queue, deep pages and searches, in a fixed mix."""
-    units = [u for u in directory.units]
+    units = list(directory.units)
     regions = sorted({c for u in units for c in u.covers})
     mix: list[tuple[str, Any]] = [
         ("first_page", lambda: "/antrean"),
@@ -151,13 +151,13 @@ def main() -> None:
     from fastapi.testclient import TestClient
 
     from classify import load_classifier
-    from narahubung.directory import load_directory
+    from core.directory import load_directory
+    from core.settings import DEFAULT_DIRECTORY, load_settings
     from narahubung.services import build_services
-    from narahubung.settings import DEFAULT_DIRECTORY, load_settings
     from review import create_app
-    from review.accounts import create_user
     from review.queue import encode_cursor
     from review.search_index import ensure_search_index
+    from storage.accounts import create_user
     from storage.db import transaction
     from storage.models import Case, User
 

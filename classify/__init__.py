@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Literal
 
 from classify.decision import Classifier, Decision, Evidence, MessageText
-from narahubung.directory import Directory
-from narahubung.errors import ExitCode, NarahubungError
+from core.directory import Directory
+from core.errors import ExitCode, NarahubungError
 
 # The model shipped with the project, trained by `narahubung train --out classify/model` (seed 0,
 # the train split; classify/learned/); its meta.json says how and with which out-of-fold figures,

@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from classify.decision import Kind, MessageText
-from narahubung.errors import ExitCode, NarahubungError, first_problem
+from core.errors import ExitCode, NarahubungError, first_problem
 
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus_data"
 TRAIN_FILE = CORPUS_DIR / "train.jsonl"

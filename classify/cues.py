@@ -6,10 +6,10 @@ character span, so each decision can show the words that led to it.
 
 from __future__ import annotations
 
-import re
 import functools
 import itertools
 import math
+import re
 
 try:  # Python 3.11+
     from re import _compiler as _sre_compile
@@ -97,7 +97,7 @@ def _parsed(pattern: re.Pattern[str]):
         return None
     try:
         return _sre_parse.parse(pattern.pattern, pattern.flags & ~re.UNICODE)
-    except Exception:  # pragma: no cover - a pattern `re` compiled always parses
+    except Exception:  # noqa: BLE001 — pragma: no cover - a pattern `re` compiled always parses
         return None
 
 
@@ -153,12 +153,12 @@ def _lift_boundary(seq: list, state) -> list | None:
         lifted = [_lift_boundary(list(alt.data), state) for alt in alts]
         if any(a is None for a in lifted):
             return None
-        return [(_sre_c.BRANCH, (None, [_sre_parse.SubPattern(state, a) for a in lifted]))] + list(seq[1:])
+        return [(_sre_c.BRANCH, (None, [_sre_parse.SubPattern(state, a) for a in lifted])), *list(seq[1:])]
     else:
         return None
     head = list(seq[:n])
     behind = _sre_parse.SubPattern(state, [_AT_BOUNDARY, *head])
-    return head + [(_sre_c.ASSERT, (-1, behind))] + list(seq[n:])
+    return [*head, (_sre_c.ASSERT, (-1, behind)), *list(seq[n:])]
 
 
 def _finder(pattern: re.Pattern[str]) -> re.Pattern[str]:
@@ -171,7 +171,7 @@ def _finder(pattern: re.Pattern[str]) -> re.Pattern[str]:
         return pattern
     try:
         return _sre_compile.compile(_sre_parse.SubPattern(parsed.state, lifted), pattern.flags)
-    except Exception:  # pragma: no cover - keep the original when `re` refuses the rewrite
+    except Exception:  # noqa: BLE001 — pragma: no cover - keep the original when `re` refuses the rewrite
         return pattern
 
 
@@ -270,10 +270,7 @@ def present_needles(folded: str) -> frozenset[str]:
 
 def may_match(need: Needles, present: frozenset[str]) -> bool:
     """False when a pattern with needle sets `need` cannot match a text with needles `present`."""
-    for options in need:
-        if options.isdisjoint(present):
-            return False
-    return True
+    return all(not options.isdisjoint(present) for options in need)
 
 
 # label, pattern, weight, needles, finder, finder on the lower-cased text of an ASCII text (or None)
@@ -410,8 +407,8 @@ KIND_CUES: CueTable = {
         (r"\bucapan terima ?kasih\b", 2.0),
         (r"\bmakasih banyak\b", 1.0),
         (r"\balhamdulillah\b", 1.0),
-        (r"\b(?:sudah|sdh|udah|udh|telah) (?:jadi|selesai|diserahkan|diantar|dibalikin|dikembalikan|"
-         r"normal|mengalir|cair|terbit|menyala|kami terima|saya terima|saya ambil|bisa diambil)\b", 1.0),
+        ((r"\b(?:sudah|sdh|udah|udh|telah) (?:jadi|selesai|diserahkan|diantar|dibalikin|dikembalikan|"
+         r"normal|mengalir|cair|terbit|menyala|kami terima|saya terima|saya ambil|bisa diambil)\b"), 1.0),
         (r"\bsemoga (?:sehat|berkah|pelayanan|ombudsman)\b|\bsmg berkah\b", 1.0),
         (r"\bsudah bantu\b|\budh bantu\b|\bsdh bantu\b|\batas bantuan", 0.5),
     ],
@@ -454,8 +451,8 @@ KIND_CUES: CueTable = {
 # Words that show a grievance against someone (used to tell complaints from thanks/inquiries).
 GRIEVANCE: CueTable = {
     "grievance": [
-        (r"\b(?:belum|blm|tidak|tdk|gak|ga|nggak|dak) (?:juga )?(?:ada|jadi|bisa|diproses|dilayani|"
-         r"dibayar|cair|terbit|keluar|menyala|mengalir|diterima|ditanggapi|dijawab|selesai)\b", 1.0),
+        ((r"\b(?:belum|blm|tidak|tdk|gak|ga|nggak|dak) (?:juga )?(?:ada|jadi|bisa|diproses|dilayani|"
+         r"dibayar|cair|terbit|keluar|menyala|mengalir|diterima|ditanggapi|dijawab|selesai)\b"), 1.0),
         (r"\bmohon (?:ditindaklanjuti|bantuan|dibantu|ditegur|diperiksa)\b|\btolong (?:dibantu|ditindak)\b", 1.0),
         (r"\bmengadu(?:kan)?\b|\bpengaduan\b|\bkeluhan\b|\bkomplain\b|\bmelaporkan\b", 1.0),
         (r"\bdimintai\b|\bdiminta (?:uang|bayar|membayar)\b|\bpungli\b", 1.0),
@@ -476,14 +473,14 @@ FOLLOW_UP_CUES: CueTable = {
 }
 
 CONFIDENTIAL: tuple[str, ...] = (
-    r"\b(?:identitas|nama|data(?: diri)?)(?: saya| kami| pelapor)?\s+(?:mohon\s+|harap\s+|agar\s+|supaya\s+|tolong\s+)?"
-    r"(?:di)?rahasiakan\b",
+    (r"\b(?:identitas|nama|data(?: diri)?)(?: saya| kami| pelapor)?\s+(?:mohon\s+|harap\s+|agar\s+|supaya\s+|tolong\s+)?"
+    r"(?:di)?rahasiakan\b"),
     r"\b(?:mohon|tolong|harap|minta|agar|supaya)\s+(?:di)?rahasiakan\b",
     r"\brahasiakan (?:identitas|nama|data)\b",
-    r"\bjangan (?:di)?(?:sebut|sebutkan|cantumkan|tulis|beritahu|beri tahu|buka|bocorkan|kasih tahu)"
-    r"(?:kan)? (?:nama|identitas|data)\b",
-    r"\b(?:nama|identitas) (?:saya |kami )?(?:jangan|tidak usah|tdk usah|jgn) (?:di)?"
-    r"(?:sebut|cantum|buka|beritahu|kasih)",
+    (r"\bjangan (?:di)?(?:sebut|sebutkan|cantumkan|tulis|beritahu|beri tahu|buka|bocorkan|kasih tahu)"
+    r"(?:kan)? (?:nama|identitas|data)\b"),
+    (r"\b(?:nama|identitas) (?:saya |kami )?(?:jangan|tidak usah|tdk usah|jgn) (?:di)?"
+    r"(?:sebut|cantum|buka|beritahu|kasih)"),
     r"\bjgn (?:sebut|sebutkan|kasih tau|kasih tahu) nama\b",
     r"\btanpa (?:menyebut|mencantumkan|menyebutkan) nama saya\b",
     r"\bnama dirahasiakan\b",

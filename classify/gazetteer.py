@@ -37,7 +37,7 @@ from spacy.util import filter_spans
 
 from classify import lexicon
 from classify.wilayah import kelurahan_by_region, other_province_places, unambiguous_kelurahan
-from narahubung.directory import Directory
+from core.directory import Directory
 
 AGENCY = "agency"
 REGION = "region"
@@ -233,7 +233,7 @@ def _precheck(pattern: re.Pattern[str], first: bool):
     None when none can be built."""
     try:
         parsed = _sre_parse.parse(pattern.pattern, pattern.flags & ~re.UNICODE)
-    except Exception:  # pragma: no cover
+    except Exception:  # noqa: BLE001 — pragma: no cover
         return None
     data = list(parsed.data)
     alts = data[0][1][1] if len(data) == 1 and data[0][0] is _sre_c.BRANCH else [parsed]
@@ -250,7 +250,7 @@ def _precheck(pattern: re.Pattern[str], first: bool):
     try:
         at = _char_class(anchored, parsed.state, pattern.flags).match if anchored else None
         inside = _char_class(anywhere, parsed.state, pattern.flags).search if anywhere else None
-    except Exception:  # pragma: no cover
+    except Exception:  # noqa: BLE001 — pragma: no cover
         return None
 
     def may(string: str) -> bool:

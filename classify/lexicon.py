@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from narahubung.errors import ExitCode, NarahubungError
+from core.errors import ExitCode, NarahubungError
 
 ENV_VAR = "NARAHUBUNG_LEXICON"
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "config" / "lexicon.yaml"

@@ -16,9 +16,9 @@ _MONEY = r"(?:rp\.? ?\d|\d+ ?(?:rb|ribu|juta|jt)\b)"
 
 MALAD_CUES: CueTable = {
     "penundaan_berlarut": [
-        (rf"\b{_NEG} (?:juga )?(?:jadi|terbit|selesai|keluar|diproses|cair|dibayar|dicetak|"
+        ((rf"\b{_NEG} (?:juga )?(?:jadi|terbit|selesai|keluar|diproses|cair|dibayar|dicetak|"
          r"diterbitkan|dipasang|menyala|diganti|diperbaiki|ditindaklanjuti|ada kejelasan|ada kabar|"
-         r"ada tindak lanjut|ada hasil|dikirim|diserahkan|dikembalikan|turun|dibayarkan|ditangani)\b", 2.0),
+         r"ada tindak lanjut|ada hasil|dikirim|diserahkan|dikembalikan|turun|dibayarkan|ditangani)\b"), 2.0),
         (rf"\b(?:sudah|sdh|udah|udh|lebih dari|hampir|selama|telah)\s+{_N}\s+(?:bulan|bln|tahun|thn|minggu|mgg)\b", 2.0),
         (rf"\b{_N} (?:bulan|bln|tahun|thn) (?:lebih|berlalu|tanpa)\b", 1.5),
         (r"\bberbulan-bulan\b|\bbertahun-tahun\b|\bberminggu-minggu\b", 2.0),
@@ -32,13 +32,13 @@ MALAD_CUES: CueTable = {
         (r"\bmenunggu\b|\bmenunggak\b", 0.3),
     ],
     "permintaan_imbalan": [
-        (r"\buang (?:rokok|pelicin|terima ?kasih|kopi|bensin|lelah|jasa|pengurusan|administrasi|"
-         r"percepatan|tambahan|damai|titip)\b", 3.0),
+        ((r"\buang (?:rokok|pelicin|terima ?kasih|kopi|bensin|lelah|jasa|pengurusan|administrasi|"
+         r"percepatan|tambahan|damai|titip)\b"), 3.0),
         (r"\bpungli\b|\bpungutan liar\b|\bsuap\b|\bsogok\b|\bamplop\b|\bsalam tempel\b", 3.0),
-        (r"\btanpa (?:kuitansi|kwitansi|tanda terima|bukti (?:bayar|pembayaran))\b|"
-         r"\b(?:tidak|tdk|tak) (?:ada|diberi|dikasih) (?:kuitansi|kwitansi|bukti)\b", 2.0),
-        (rf"\b(?:dimintai|diminta|minta|meminta|disuruh (?:bayar|membayar|menyiapkan)|ditarik|dipungut|"
-         rf"dikenakan|membayar|bayar|menyerahkan)\s+(?:uang\s+|biaya\s+)?(?:sebesar\s+|sekitar\s+)?{_MONEY}", 1.5),
+        ((r"\btanpa (?:kuitansi|kwitansi|tanda terima|bukti (?:bayar|pembayaran))\b|"
+         r"\b(?:tidak|tdk|tak) (?:ada|diberi|dikasih) (?:kuitansi|kwitansi|bukti)\b"), 2.0),
+        ((rf"\b(?:dimintai|diminta|minta|meminta|disuruh (?:bayar|membayar|menyiapkan)|ditarik|dipungut|"
+         rf"dikenakan|membayar|bayar|menyerahkan)\s+(?:uang\s+|biaya\s+)?(?:sebesar\s+|sekitar\s+)?{_MONEY}"), 1.5),
         (r"\b(?:di ?luar|diluar|selain) (?:tarif|biaya|retribusi|pnbp)(?: yang)? resmi\b|\bbiaya tidak resmi\b", 2.5),
         (r"\b(?:biar|supaya|agar|bisa) (?:\w+ )?(?:cepat|lancar|dibantu|didahulukan|diprioritaskan)\b", 1.0),
         (r"\b(?:jalur|biaya) (?:cepat|khusus|percepatan)\b|\bdibantu selesai\b", 1.5),
@@ -62,8 +62,8 @@ MALAD_CUES: CueTable = {
     "tidak_memberikan_pelayanan": [
         (r"\b(?:kantor|loket|puskesmas|pelayanan|layanan)(?: \w+)? (?:tutup|kosong|tidak buka|tdk buka|libur)\b", 2.5),
         (r"\btidak ada (?:petugas|pegawai|dokter|orang)(?: yang)?(?: (?:jaga|melayani|bertugas|di tempat))?\b", 2.0),
-        (r"\b(?:tidak|tdk|gak|ga|tak) (?:mau|bersedia|bisa) (?:menerima|melayani|memproses|membuat|mencatat|"
-         r"menerbitkan|memeriksa|dilayani)\b", 2.5),
+        ((r"\b(?:tidak|tdk|gak|ga|tak) (?:mau|bersedia|bisa) (?:menerima|melayani|memproses|membuat|mencatat|"
+         r"menerbitkan|memeriksa|dilayani)\b"), 2.5),
         (r"\bmenolak (?:menerima|melayani|memproses|membuat|laporan|berkas|permohonan|pasien|mencatat)\b", 2.5),
         (r"\b(?:berkas|laporan|permohonan|pengaduan)(?: saya| kami)? (?:tidak|tdk|gak) (?:di)?terima\b", 2.5),
         (r"\b(?:tidak|tdk|gak|ga|belum) (?:pernah )?(?:dilayani|ditanggapi|dibalas|dijawab|direspons?)\b", 1.5),
@@ -85,8 +85,8 @@ MALAD_CUES: CueTable = {
         (r"\btidak sesuai (?:prosedur|ketentuan|aturan|standar|sop|antrean|antrian|urutan)\b", 2.0),
         (r"\b(?:di)?wajib(?:kan)? (?:membeli|beli|melampirkan|membawa)\b|\bharus (?:membeli|beli)\b", 1.5),
         (r"\bsurat pengantar\b|\bpengantar (?:rt|rw|lurah|desa|polsek|kelurahan)\b", 1.5),
-        (r"\btanpa (?:surat tugas|berita acara|pemberitahuan|prosedur|verifikasi|pemeriksaan|survei|"
-         r"sosialisasi|musyawarah|penjelasan|dasar)\b", 1.5),
+        ((r"\btanpa (?:surat tugas|berita acara|pemberitahuan|prosedur|verifikasi|pemeriksaan|survei|"
+         r"sosialisasi|musyawarah|penjelasan|dasar)\b"), 1.5),
         (r"\bmenyerobot\b|\bserobot\b|\bdidahulukan\b|\bdisalip\b|\bantrean (?:belakangan|belakang)\b", 1.5),
         (r"\bsepihak\b|\bdicoret\b|\bdinonaktifkan\b", 1.5),
         (r"\bdiminta (?:melampirkan|membawa|menyertakan)\b|\bdisuruh (?:melampirkan|membawa)\b", 1.0),
@@ -94,8 +94,8 @@ MALAD_CUES: CueTable = {
         (r"\bdiarahkan ke\b|\bharus (?:lewat|melalui|pakai)\b", 1.0),
         (r"\btidak pernah (?:diinput|dicatat|diproses)\b|\btidak (?:diinput|dicatat)\b", 1.5),
         (r"\btanpa (?:ada )?(?:\w+ ){0,2}(?:persetujuan|formulir|undangan|peninjauan|pengecekan|cek fisik)\b", 1.5),
-        (r"\b(?:tidak|tdk|gak) pernah (?:di)?(?:undang|panggil|mintai|diminta|dimintai|diundang|dipanggil|"
-         r"ada (?:sosialisasi|surat|peninjauan|pemberitahuan|pemeriksaan|pembinaan))\b", 1.5),
+        ((r"\b(?:tidak|tdk|gak) pernah (?:di)?(?:undang|panggil|mintai|diminta|dimintai|diundang|dipanggil|"
+         r"ada (?:sosialisasi|surat|peninjauan|pemberitahuan|pemeriksaan|pembinaan))\b"), 1.5),
         (r"\b(?:gak|tidak|tdk) ada (?:di|dalam) (?:juknis|aturan|sop|ketentuan)\b|\bjuknis\b", 1.5),
         (r"\b(?:membeli|beli) (?:sendiri )?(?:obat|bahan habis pakai|alat|lensa|darah)\b|\bapotek (?:di )?luar\b", 2.0),
         (r"\b(?:tidak ada|tdk ada|gak ada) aturan\b|\bseharusnya\b|\bsetahu (?:saya|sy) (?:aturan|seharusnya)\b", 1.0),
@@ -103,8 +103,8 @@ MALAD_CUES: CueTable = {
         (r"\btes (?:calistung|wawancara|tambahan|membaca)\b", 1.5),
     ],
     "tidak_kompeten": [
-        (r"\b(?:tidak|tdk|gak|tak) (?:bisa|dapat|mampu|sanggup) (?:menjelaskan|menunjukkan|memberi(?:kan)? "
-         r"penjelasan|menjawab)\b", 2.5),
+        ((r"\b(?:tidak|tdk|gak|tak) (?:bisa|dapat|mampu|sanggup) (?:menjelaskan|menunjukkan|memberi(?:kan)? "
+         r"penjelasan|menjawab)\b"), 2.5),
         (r"\binformasi (?:yang )?(?:salah|keliru|berbeda|berbeda-beda|simpang siur|tidak jelas)\b", 2.5),
         (r"\b(?:salah|keliru) (?:ketik|cetak|input|data|tulis|catat|hitung|informasi)\b|\bkeliru\b", 2.0),
         (r"\btertukar\b|\bsalah orang\b|\bsalah alamat\b", 2.0),
@@ -127,8 +127,8 @@ MALAD_CUES: CueTable = {
         (r"\bdipakai (?:oleh )?(?:\w+ ){0,3}(?:untuk|utk)\b", 1.5),
     ],
     "berpihak": [
-        (r"\b(?:keluarga|kerabat|kenalan|teman|orang dekat)(?: dan \w+)?(?: dekat)? (?:petugas|kepala desa|kades|"
-         r"ketua rt|pejabat|perangkat desa|pendamping)\b", 2.5),
+        ((r"\b(?:keluarga|kerabat|kenalan|teman|orang dekat)(?: dan \w+)?(?: dekat)? (?:petugas|kepala desa|kades|"
+         r"ketua rt|pejabat|perangkat desa|pendamping)\b"), 2.5),
         (r"\bhanya (?:untuk|ke|kepada|diberikan kepada) (?:keluarga|kerabat|kenalan|orang dekat)\b", 3.0),
         (r"\b(?:tidak|tdk|kurang) (?:berimbang|adil|netral|objektif|obyektif)\b", 2.0),
         (r"\bhanya (?:mendengar|mewawancarai|bertemu|memeriksa|menanyai)\b", 2.0),
@@ -139,18 +139,18 @@ MALAD_CUES: CueTable = {
     ],
     "konflik_kepentingan": [
         (r"\bmilik (?:istri|suami|adik|kakak|anak|keluarga|saudara|ipar|menantu|mertua|orang tua)\b", 3.0),
-        (r"\b(?:adik|kakak|anak|istri|suami|ipar|menantu|saudara) (?:kandung |ipar )?(?:dari )?"
-         r"(?:kepala|petugas|pejabat|kades|camat|lurah|auditor|anggota)\b", 2.0),
+        ((r"\b(?:adik|kakak|anak|istri|suami|ipar|menantu|saudara) (?:kandung |ipar )?(?:dari )?"
+         r"(?:kepala|petugas|pejabat|kades|camat|lurah|auditor|anggota)\b"), 2.0),
         (r"\bhubungan (?:keluarga|kekerabatan|saudara)\b", 2.5),
         (r"\busaha (?:milik )?(?:keluarga|istri|suami)\b|\b(?:toko|cv|pt|warung|e-warong) (?:\w+ ){0,3}milik\b", 2.0),
         (r"\bkepentingan (?:pribadi|keluarga|bisnis)\b", 1.5),
         (r"\bkakaknya\b|\badiknya\b|\bistrinya\b", 0.5),
     ],
     "diskriminasi": [
-        (r"\bdisabilitas\b|\bdifabel\b|\btuna ?(?:netra|rungu|daksa|wicara|grahita)\b|\btuli\b|\bcacat\b|"
-         r"\bautis(?:me)?\b|\bkursi roda\b|\bberkebutuhan khusus\b|\blumpuh\b", 2.0),
-        (r"\b(?:karena|krn|gara-gara) (?:saya |kami |dia )?(?:orang )?(?:miskin|etnis|agama|suku|tionghoa|"
-         r"cina|keturunan|disabilitas|tuli|cacat|janda|perempuan)\b", 3.0),
+        ((r"\bdisabilitas\b|\bdifabel\b|\btuna ?(?:netra|rungu|daksa|wicara|grahita)\b|\btuli\b|\bcacat\b|"
+         r"\bautis(?:me)?\b|\bkursi roda\b|\bberkebutuhan khusus\b|\blumpuh\b"), 2.0),
+        ((r"\b(?:karena|krn|gara-gara) (?:saya |kami |dia )?(?:orang )?(?:miskin|etnis|agama|suku|tionghoa|"
+         r"cina|keturunan|disabilitas|tuli|cacat|janda|perempuan)\b"), 3.0),
         (r"\bsbkri\b|\bketurunan tionghoa\b", 2.5),
         (r"\b(?:diperlakukan|perlakuan) (?:berbeda|beda|tidak sama)\b|\bdibeda-bedakan\b|\bdibedakan\b", 3.0),
         (r"\bpasien umum (?:langsung|didahulukan|dapat)\b|\bkalau umum\b", 2.0),

@@ -33,7 +33,7 @@ from rapidfuzz import fuzz, process
 
 from classify import lexicon
 from classify.wilayah import kelurahan_by_region, name_variants, other_province_places
-from narahubung.directory import Directory
+from core.directory import Directory
 
 # --- the public face -------------------------------------------------------------------------
 

@@ -29,20 +29,20 @@ from classify.cues import (
 )
 from classify.decision import Decision, Evidence, MessageText
 from classify.gazetteer import AGENCY, Gazetteer
-from classify.lexicon import ABSORBED_BY, FAMILIES
 from classify.kinds import KindDecision, Signals, decide_kind
+from classify.lexicon import ABSORBED_BY, FAMILIES
 from classify.malad import MaladRanking, rank_maladministration
 from classify.scoring import (
     Vote,
-    near_agency,
     absorb,
     agency_vote,
     anchored_regions,
+    near_agency,
     other_province_vote,
     region_vote,
 )
 from classify.units import UnitChoice, choose_unit
-from narahubung.directory import Directory
+from core.directory import Directory
 
 VERSION = "rules-1"
 

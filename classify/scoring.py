@@ -171,10 +171,7 @@ def anchored_regions(matches: Sequence[Match], text: str, type_id: str) -> froze
 
 
 def near_agency(text: str, m: Match, agencies: Sequence[Match]) -> bool:
-    for a in agencies:
-        if a.end <= m.start and m.start - a.end <= 40 and NEAR_GAP.match(text[a.end : m.start]):
-            return True
-    return False
+    return any(a.end <= m.start and m.start - a.end <= 40 and NEAR_GAP.match(text[a.end:m.start]) for a in agencies)
 
 
 def region_vote(matches: Sequence[Match], text: str, subject_end: int) -> Vote:

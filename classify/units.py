@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from classify.lexicon import ISLAND_REGIONS
 from classify.scoring import Vote
-from narahubung.directory import Directory, Unit
+from core.directory import Directory, Unit
 
 KEEP_SHARE = 0.34  # a region scoring at least this share of the best one is a real candidate
 CLEAR_MARGIN = 0.5  # the runner-up must score below this share of the best for a clear winner

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.errors import ExitCode, NarahubungError, UnsupportedInput
 from ingest.files import LETTER_SUFFIXES, classify_path
-from narahubung.errors import ExitCode, NarahubungError, UnsupportedInput
 
 PROCESSED_DIR = "diproses"
 FAILED_DIR = "gagal"

@@ -1,6 +1,6 @@
 """Errors of the ingest stage."""
 
-from narahubung.errors import NarahubungError, UnsupportedInput
+from core.errors import NarahubungError, UnsupportedInput
 
 
 class MessageUnparseable(NarahubungError):
@@ -11,4 +11,4 @@ class ExtractionFailed(NarahubungError):
     """A body or attachment gave no text; the reason is stored on its document."""
 
 
-__all__ = ["MessageUnparseable", "ExtractionFailed", "UnsupportedInput"]
+__all__ = ["ExtractionFailed", "MessageUnparseable", "UnsupportedInput"]

@@ -6,8 +6,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.errors import UnsupportedInput
 from ingest.extract import guess_content_type
-from narahubung.errors import UnsupportedInput
 
 MAIL_SUFFIXES = (".eml",)
 LETTER_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff")

@@ -28,14 +28,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import imapclient
 from imapclient.exceptions import IMAPClientError, LoginError
-from pydantic import BaseModel, ConfigDict, field_validator
 
-from narahubung.errors import MailboxUnavailable
+from core.errors import MailboxUnavailable
+from core.settings import OAuth2Settings
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +45,6 @@ MICROSOFT_IMAP_SCOPE = "https://outlook.office.com/IMAP.AccessAsUser.All offline
 EXPIRY_MARGIN_S = 60.0  # a cached token is replaced this long before it expires
 DEFAULT_EXPIRES_IN_S = 3600.0  # when the token endpoint does not say (RFC 6749 makes it optional)
 _DESCRIPTION_MAX = 200
-_LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 class OAuth2Failed(MailboxUnavailable):
@@ -59,42 +57,6 @@ class OAuth2Unavailable(MailboxUnavailable):
     """The token endpoint could not be reached or answered with a temporary error; try again later."""
 
     retryable = True
-
-
-class OAuth2Settings(BaseModel):
-    """Where and how to exchange the refresh token for access tokens."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    token_url: str
-    client_id: str
-    client_secret_file: Path | None = None  # None for a public client (no secret)
-    refresh_token_file: Path
-    scope: str | None = None
-
-    @field_validator("token_url")
-    @classmethod
-    def _check_token_url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("https", "http") or not parts.hostname:
-            raise ValueError("must be an https:// URL of the token endpoint")
-        if parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
-            raise ValueError("must use https:// (plain http:// only to 127.0.0.1 or localhost)")
-        return value
-
-    @field_validator("client_id")
-    @classmethod
-    def _check_client_id(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be empty")
-        return value.strip()
-
-    @field_validator("scope")
-    @classmethod
-    def _blank_scope_is_none(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
-            return None
-        return value.strip()
 
 
 class TokenSource:

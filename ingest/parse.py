@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import formataddr
 
 import mailparser
@@ -130,7 +130,7 @@ def _aware(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     # mail-parser returns the Date header converted to naive UTC
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _attachments(items: list[dict[str, object]]) -> list[Attachment]:

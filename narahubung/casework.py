@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.errors import ExitCode, NarahubungError
 from ingest.imap.triage import apply_due_marks, marks_for, schedule_marks
-from narahubung.errors import ExitCode, NarahubungError
 from narahubung.services import Services
 from routing.draft import Draft
 from routing.letters import Letters

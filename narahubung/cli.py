@@ -7,6 +7,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from narahubung.errors import NarahubungError, SettingsInvalid
-from narahubung.settings import Settings, load_settings
+from core.errors import NarahubungError, SettingsInvalid
+from core.settings import Settings, load_settings
 
 console = Console(stderr=False)
 err_console = Console(stderr=True)
@@ -151,7 +152,7 @@ def user_group() -> None:
 @click.pass_context
 def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> None:
     """Add a staff account NAME (the password is stored only as an argon2 hash)."""
-    from review.accounts import create_user
+    from storage.accounts import create_user
     from storage.db import make_engine, session_factory, transaction, upgrade
 
     if password_stdin:
@@ -175,10 +176,8 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
 
     services = _services(ctx)
     console.print(f"Aplikasi tinjauan staf: http://{host}:{port}/  (Ctrl-C untuk berhenti)")
-    try:
+    with suppress(KeyboardInterrupt):  # uvicorn shuts down cleanly, then passes Ctrl-C on
         make_server(services, host, port, log_level="info").run()
-    except KeyboardInterrupt:  # uvicorn shuts down cleanly, then passes Ctrl-C on
-        pass
     console.print("Aplikasi tinjauan staf dihentikan.")
 
 
@@ -502,8 +501,8 @@ def _print_evaluation(title: str, figures: dict[str, Any]) -> None:
 def _evaluate(ctx: click.Context, *files: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Classify the records of FILES (their union) and score them; several files add by_file."""
     from classify import load_classifier
-    from narahubung.directory import load_directory
     from classify.evaluation import evaluate, read_corpora
+    from core.directory import load_directory
 
     settings = _settings(ctx)
     records, by_file = read_corpora(files)
@@ -534,7 +533,7 @@ def train_command(ctx: click.Context, data: tuple[Path, ...], from_db: bool, out
 
     from classify.corpus import DEV_FILE, TRAIN_FILE
     from classify.learned.train import train
-    from narahubung.directory import load_directory
+    from core.directory import load_directory
 
     files = list(data) or [TRAIN_FILE]
     if any(f.resolve() == DEV_FILE.resolve() for f in files):
@@ -677,8 +676,8 @@ def directory_group() -> None:
 @click.pass_context
 def directory_export(ctx: click.Context, fmt: str, out: Path | None) -> None:
     """Write the directory as stored (YAML in the shape of config/directory.yaml, or CSV)."""
-    from review.directory_io import export_units
-    from review.directory_store import current_directory, open_directory_database
+    from core.directory_io import export_units
+    from storage.directory_store import current_directory, open_directory_database
 
     database = open_directory_database(_settings(ctx))
     with database.factory() as session:
@@ -700,9 +699,9 @@ def directory_import(ctx: click.Context, file: Path, fmt: str | None, actor: str
 
     Every problem is reported with its line and nothing is changed when there is one.
     """
-    from review.directory_io import guess_format, parse_units
-    from review.directory_store import import_units, open_directory_database
+    from core.directory_io import guess_format, parse_units
     from storage.db import transaction
+    from storage.directory_store import import_units, open_directory_database
 
     database = open_directory_database(_settings(ctx))
     units = parse_units(file.read_text(encoding="utf-8"), fmt or guess_format(file.name), database.base)  # type: ignore[arg-type]

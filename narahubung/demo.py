@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import shutil
 from collections.abc import Callable
+from contextlib import suppress
 from email import message_from_bytes
 from email.policy import default as default_policy
 from pathlib import Path
@@ -14,11 +15,11 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from core.errors import ExitCode, NarahubungError
+from core.settings import PROJECT_ROOT, Settings
 from narahubung import pipeline
-from narahubung.errors import ExitCode, NarahubungError
 from narahubung.localservers import PrivateDovecot, SmtpSink
 from narahubung.services import Services, build_services
-from narahubung.settings import PROJECT_ROOT, Settings
 from storage.db import transaction
 from storage.models import Case, UserRole
 
@@ -92,7 +93,7 @@ def run_demo(
 
 def _first_staff_user(services: Services) -> str:
     """The demo's first staff account with a fresh password (printed once; only a hash is stored)."""
-    from review.accounts import set_or_create_user
+    from storage.accounts import set_or_create_user
 
     password = secrets.token_urlsafe(9)
     with transaction(services.factory) as session:
@@ -111,10 +112,8 @@ def _serve_review_app(console: Console, services: Services, port: int, password:
         f"masuk sebagai [bold]{REVIEW_USER}[/] dengan kata sandi [bold]{password}[/]\n"
         f"(kata sandi ini hanya ditampilkan sekali; Ctrl-C untuk berhenti)"
     )
-    try:
+    with suppress(KeyboardInterrupt):  # uvicorn shuts down cleanly, then passes Ctrl-C on
         server.run()
-    except KeyboardInterrupt:  # uvicorn shuts down cleanly, then passes Ctrl-C on
-        pass
     console.print("Aplikasi tinjauan staf dihentikan.")
 
 

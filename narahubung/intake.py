@@ -12,18 +12,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from core.errors import MailboxUnavailable
 from ingest.dropfolder import DropFolder, LetterChanged, LetterTooLarge, read
 from ingest.files import collect
 from ingest.imap.actions import action_for
 from ingest.imap.connection import ImapAccount, translate_errors
 from ingest.imap.sync import SyncResult, sync_folder
-from narahubung.errors import MailboxUnavailable
 from narahubung.services import Services
 from storage import repository as repo
 from storage.db import transaction
-from storage.repository import IncomingRaw
 from storage.message_store import DatabaseMessageStore
 from storage.models import RawStatus
+from storage.repository import IncomingRaw
 
 log = logging.getLogger("narahubung.intake")
 

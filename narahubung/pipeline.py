@@ -16,12 +16,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from classify.decision import Decision, MessageText
+from core.errors import SettingsInvalid
 from ingest.dropfolder import DropFolder
 from ingest.errors import MessageUnparseable
 from ingest.extract import ExtractedDocument, extract_file, extract_mail
 from ingest.imap.triage import MarksReport, apply_due_marks, marks_for, schedule_marks
 from ingest.parse import ParsedMail, parse_message
-from narahubung.errors import SettingsInvalid
 from narahubung.intake import IngestReport, drop_folder_once, sync_mailboxes
 from narahubung.services import Services
 from routing.deadlines import TendReport, tend
@@ -225,8 +225,8 @@ def _record(
                        detail={"case": attached.reference})
             return attached
     if plan.action == "follow_up":  # it names a case we do not know, or one that is not the sender's
-        plan = RoutePlan("review", (f"menyebut kasus {plan.case_ref}, yang tidak ditemukan atau bukan milik "
-                                    "pengirim; perlu staf",),
+        plan = RoutePlan("review", ((f"menyebut kasus {plan.case_ref}, yang tidak ditemukan atau bukan milik "
+                                    "pengirim; perlu staf"),),
                          unit_id=plan.unit_id, rule=plan.rule)
     case = case or _open_case(services, session, raw, parsed)
     _store_classification(session, case, decision, services.clock())

@@ -11,9 +11,9 @@ import logging
 import threading
 from collections.abc import Callable
 
+from core.errors import NarahubungError
 from ingest.dropfolder import DropFolder
 from ingest.imap.watcher import FolderWatcher
-from narahubung.errors import NarahubungError
 from narahubung.intake import folders, ingest_drop_folder
 from narahubung.pipeline import (
     RunReport,

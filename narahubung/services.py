@@ -5,16 +5,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from classify import load_classifier
 from classify.decision import Classifier
+from core.directory import Directory, load_directory
+from core.errors import DirectoryInvalid
+from core.settings import Settings
 from ingest.imap.drafts import draft_store_for
-from narahubung.directory import Directory, load_directory
-from narahubung.errors import DirectoryInvalid
-from narahubung.settings import Settings
 from routing.draft import DraftComposer
 from routing.rules import RoutingConfig, load_routing
 from routing.transport import SmtpTransport, Transport
@@ -26,7 +26,7 @@ Clock = Callable[[], datetime]
 
 
 def system_clock() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class LiveDirectory:

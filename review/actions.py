@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classify.decision import KINDS
+from core.errors import ExitCode, NarahubungError
 from narahubung import casework
-from narahubung.errors import ExitCode, NarahubungError
 from narahubung.services import Services
 from storage import repository as repo
 from storage.db import transaction

@@ -17,8 +17,8 @@ from urllib.parse import quote
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from review.accounts import ROLE_RANK, StaffUser, load_user
 from review.deps import get_services, render
+from storage.accounts import ROLE_RANK, StaffUser, load_user
 
 SESSION_USER_KEY = "uid"
 

@@ -15,7 +15,7 @@ from typing import Any, cast
 
 import nh3
 
-from narahubung.directory import Directory
+from core.directory import Directory
 from storage.models import Classification, Document
 
 SHOWN_HEADERS = ("From", "To", "Cc", "Reply-To", "Date", "Subject", "Message-ID")

@@ -17,14 +17,14 @@ import statistics
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy import case as sa_case
 from sqlalchemy.orm import Session
 
-from narahubung.directory import Directory
+from core.directory import Directory
 from storage.models import Case, CaseStatus, Delivery, DeliveryStatus, UnitRow
 
 WIB = timezone(timedelta(hours=7))
@@ -47,8 +47,8 @@ class Period:
 
     @property
     def utc_bounds(self) -> tuple[datetime, datetime]:
-        start = datetime.combine(self.start, time(), WIB).astimezone(timezone.utc)
-        end = datetime.combine(self.end + timedelta(days=1), time(), WIB).astimezone(timezone.utc)
+        start = datetime.combine(self.start, time(), WIB).astimezone(UTC)
+        end = datetime.combine(self.end + timedelta(days=1), time(), WIB).astimezone(UTC)
         return start, end
 
     def label(self) -> str:
@@ -268,7 +268,7 @@ def _open_counts(session: Session, now: datetime) -> list[_OpenCounts]:
 def _aware(value: Any) -> datetime:
     if isinstance(value, str):  # min() over SQLite text may come back untyped
         value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def open_by_age(session: Session, now: datetime) -> list[AgeBucket]:
@@ -282,7 +282,7 @@ def _age_buckets(units: Sequence[_OpenCounts]) -> list[AgeBucket]:
         for label, n in unit.buckets.items():
             totals[label] += n
     rows = [AgeBucket(label, first, last, totals[label]) for label, first, last in AGE_BUCKETS]
-    return rows + [AgeBucket(OVERDUE, AGE_BUCKETS[-1][2] + 1, None, totals[OVERDUE])]
+    return [*rows, AgeBucket(OVERDUE, AGE_BUCKETS[-1][2] + 1, None, totals[OVERDUE])]
 
 
 def open_per_unit(session: Session, now: datetime) -> list[UnitOpen]:

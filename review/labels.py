@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from narahubung.directory import Directory
+from core.directory import Directory
 
 KIND_NAMES = {
     "complaint": "Pengaduan",

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from narahubung.directory import Directory
+from core.directory import Directory
 from review.actions import HELD
 from review.search_index import MIN_TERM, TABLE, match_expression
 from storage.models import Case, CaseStatus

@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from review.accounts import authenticate
 from review.auth import CurrentUser, sign_in, sign_out
 from review.deps import DbSession, render
 from review.i18n import LANG_COOKIE, LANGUAGES
 from review.throttle import LoginThrottle
 from storage import repository as repo
+from storage.accounts import authenticate
 
 router = APIRouter()
 

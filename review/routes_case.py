@@ -9,8 +9,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from core.errors import NarahubungError
 from narahubung import casework
-from narahubung.errors import NarahubungError
 from narahubung.services import Services
 from review import actions
 from review.attachments import (

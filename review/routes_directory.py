@@ -12,11 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from narahubung.errors import NarahubungError
-from review.accounts import StaffUser
-from review.auth import CurrentUser, require_role
-from review.deps import DbSession, ServicesDep, render
-from review.directory_io import (
+from core.directory_io import (
     DirectoryImportInvalid,
     ImportProblem,
     export_csv,
@@ -25,7 +21,11 @@ from review.directory_io import (
     parse_units,
     validate_unit,
 )
-from review.directory_store import (
+from core.errors import NarahubungError
+from review.auth import CurrentUser, require_role
+from review.deps import DbSession, ServicesDep, render
+from storage.accounts import StaffUser
+from storage.directory_store import (
     UnitChangedMeanwhile,
     UnitNotFound,
     current_directory,

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from narahubung.directory import Directory
+from core.directory import Directory
 from routing.letters import Letters
 from routing.outbox import enqueue
 from routing.plan import supervisors

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from narahubung.directory import Office, Recipients, Unit
+from core.directory import Office, Recipients, Unit
 
 WIB = ZoneInfo("Asia/Jakarta")
 BULAN = (

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from narahubung.directory import Directory, OtherOffice, Recipients, Unit
+from core.directory import Directory, OtherOffice, Recipients, Unit
 from routing.draft import (
     SUMMARY_CHARS,
     Attachment,

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from narahubung.errors import DeliveryFailed
+from core.errors import DeliveryFailed
 from routing.draft import Draft
 from routing.transport import DeliveryOutcomeUnknown, Transport
 from storage.blobs import BlobStore

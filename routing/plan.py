@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from classify.decision import Decision
-from narahubung.directory import Directory, OtherOffice, Recipients, Unit
+from core.directory import Directory, OtherOffice, Recipients, Unit
 from routing.rules import RoutingConfig, Rule, load_routing
 
 NEVER_ANSWERED = ("auto_reply", "spam")

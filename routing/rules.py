@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from narahubung.errors import SettingsInvalid, first_problem
+from core.errors import SettingsInvalid, first_problem
 
 Action = Literal["forward", "referral", "reply", "follow_up", "archive", "review"]
 Mode = Literal["smtp", "imap_draft"]

@@ -103,6 +103,6 @@ def looks_like_bounce(headers: dict[str, str], sender: str) -> bool:
     local = sender.lower().partition("@")[0]
     return (
         "multipart/report" in content_type
-        or headers.get("return-path", "").strip() in ("<>", "")  and "x-failed-recipients" in headers
+        or (headers.get("return-path", "").strip() in ("<>", "")  and "x-failed-recipients" in headers)
         or local in ("mailer-daemon", "postmaster")
     )

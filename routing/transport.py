@@ -13,8 +13,8 @@ import smtplib
 import ssl
 from typing import Any, Protocol
 
-from narahubung.errors import DeliveryFailed
-from narahubung.settings import SmtpEndpoint
+from core.errors import DeliveryFailed
+from core.settings import SmtpEndpoint
 
 
 class Transport(Protocol):

@@ -726,7 +726,7 @@ def wrap72(text: str) -> str:
 
 
 def to_html(text: str) -> str:
-    paras = [p for p in text.strip("\n").split("\n\n")]
+    paras = list(text.strip("\n").split("\n\n"))
     body = "".join(
         "<div>" + "<br>".join(html.escape(line, quote=False) for line in p.split("\n")) + "</div><div><br></div>"
         for p in paras

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from narahubung.directory import Directory, FocalPoint, Unit
-from narahubung.errors import ExitCode, NarahubungError
+from core.directory import Directory, FocalPoint, Unit
+from core.errors import ExitCode, NarahubungError
 from storage.blobs import BlobStore, sha256_of
 from storage.models import (
     AuditEvent,
@@ -32,7 +32,7 @@ class CaseNotFound(NarahubungError):
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

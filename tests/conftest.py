@@ -73,8 +73,8 @@ def postgres_url(postgres: PrivatePostgres) -> str:
 @pytest.fixture(scope="session")
 def directory():
     """The bundled directory (config/directory.yaml)."""
-    from narahubung.directory import load_directory
-    from narahubung.settings import DEFAULT_DIRECTORY
+    from core.directory import load_directory
+    from core.settings import DEFAULT_DIRECTORY
 
     return load_directory(DEFAULT_DIRECTORY)
 
@@ -138,8 +138,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 @pytest.fixture
 def review_services(tmp_path, smtp_sink, classifier):
     """Services over a new SQLite file whose mail goes to this test's SMTP sink."""
+    from core.settings import load_settings
     from narahubung.services import build_services
-    from narahubung.settings import load_settings
 
     return build_services(load_settings(data_dir=tmp_path / "data", smtp_url=smtp_sink.url), classifier=classifier)
 
@@ -162,7 +162,7 @@ def triage(services, folder, mails) -> None:
 @pytest.fixture
 def review_user(review_services) -> tuple[str, str]:
     """(name, password) of a reviewer account."""
-    from review.accounts import create_user
+    from storage.accounts import create_user
     from storage.db import transaction
 
     with transaction(review_services.factory) as session:

@@ -43,6 +43,7 @@ import os
 os.environ["OMP_THREAD_LIMIT"] = "1"
 
 import argparse
+import contextlib
 import json
 import resource
 import signal
@@ -318,10 +319,8 @@ class _Slot(threading.Thread):
                 if done:
                     break
                 time.sleep(0.05)
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         if not done:
             _, status, usage = os.wait4(pid, 0)
         self.proc.returncode = os.waitstatus_to_exitcode(status)

@@ -14,7 +14,7 @@ import pytest
 from classify.decision import Classifier, Decision, MessageText
 from classify.gazetteer import AGENCY, REGION, Gazetteer
 from classify.rules import RuleClassifier
-from narahubung.directory import Directory
+from core.directory import Directory
 
 DIRECTORY_YAML = Path(__file__).resolve().parent.parent / "config" / "directory.yaml"
 
@@ -314,14 +314,16 @@ def test_gazetteer_returns_label_and_char_offsets(gazetteer: Gazetteer) -> None:
 
 
 def test_gazetteer_skips_ambiguous_and_guards_common_words(gazetteer: Gazetteer) -> None:
-    regions = lambda t: {m.text.lower() for m in gazetteer.find(t) if m.category == REGION}
+    def regions(t):
+        return {m.text.lower() for m in gazetteer.find(t) if m.category == REGION}
     assert "dukong" not in regions("Rumah saya di Dukong.")  # desa in both Belitung and Beltim
     assert "kelapa" not in regions("Kami panen kelapa di kebun.")
     assert "kelapa" in regions("Saya warga Kecamatan Kelapa, Bangka Barat.")
 
 
 def test_gazetteer_cased_acronyms(gazetteer: Gazetteer) -> None:
-    agencies = lambda t: {m.label for m in gazetteer.find(t) if m.category == AGENCY}
+    def agencies(t):
+        return {m.label for m in gazetteer.find(t) if m.category == AGENCY}
     assert "polres" in agencies("Saya buat SIM di sana.")
     assert "polres" not in agencies("sim card saya hilang")
 
@@ -377,7 +379,7 @@ def test_a_configured_threshold_replaces_the_fitted_one(directory: Directory, cl
 
 
 def test_routing_asks_no_more_than_the_classifier_unless_configured() -> None:
-    from narahubung.settings import Settings
+    from core.settings import Settings
 
     assert Settings().route_threshold == 0.0  # the trained model abstains by its own fitted threshold
     assert Settings(classifier="rules").route_threshold == 0.5

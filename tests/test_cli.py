@@ -10,7 +10,7 @@ import time
 
 from factories import make_mail, make_pdf
 
-from narahubung.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 
 LETTER_PNG = PROJECT_ROOT / "samples" / "letters" / "01-surat-puskesmas-lubuk-besar.png"
 KTP_COMPLAINT = (

@@ -2,9 +2,9 @@
 
 import pytest
 
-from narahubung.directory import load_directory
-from narahubung.errors import DirectoryInvalid
-from narahubung.settings import DEFAULT_DIRECTORY
+from core.directory import load_directory
+from core.errors import DirectoryInvalid
+from core.settings import DEFAULT_DIRECTORY
 
 
 def test_bundled_directory_loads_the_office_and_its_units(directory):

@@ -1,13 +1,12 @@
 """The forwarding letter: formal Indonesian, the reference, the deadline, and no identity when asked."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 
-
-from narahubung.settings import DEFAULT_TEMPLATES
+from core.settings import DEFAULT_TEMPLATES
 from routing.draft import Attachment, DraftComposer, DraftFacts, redact_identity, tanggal
 
-RECEIVED = datetime(2026, 11, 20, 2, 30, tzinfo=timezone.utc)
+RECEIVED = datetime(2026, 11, 20, 2, 30, tzinfo=UTC)
 TEXT = (
     "Nama: Siti Aminah\nNIK: 1904015507880002\nAlamat: Jl. Merdeka 5, Koba\nHP: 0812-3456-7890\n\n"
     "e-KTP saya belum jadi sejak Juni. Hubungi saya di siti.aminah@warga.example.\n"
@@ -59,7 +58,7 @@ def test_confidential_complainant_is_never_named(directory):
 
 
 def test_indonesian_dates_use_western_indonesia_time():
-    assert tanggal(datetime(2026, 12, 31, 18, 0, tzinfo=timezone.utc)) == "1 Januari 2027"
+    assert tanggal(datetime(2026, 12, 31, 18, 0, tzinfo=UTC)) == "1 Januari 2027"
 
 
 def test_redaction_covers_phone_formats():

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import ExitCode, NarahubungError, UnsupportedInput
 from ingest.dropfolder import DropFolder, LetterChanged, LetterTooLarge, ReadyFile, read
-from narahubung.errors import ExitCode, NarahubungError, UnsupportedInput
 
 PDF = b"%PDF-1.4\n% surat pengaduan\n%%EOF\n"
 

@@ -24,7 +24,6 @@ from classify.corpus import (
     read_records,
 )
 from classify.decision import KINDS, Decision
-from narahubung.errors import ExitCode
 from classify.evaluation import (
     GROUP_METRIC_KEYS,
     MALADMINISTRATION_TYPES,
@@ -36,6 +35,7 @@ from classify.evaluation import (
     read_corpora,
     source_of,
 )
+from core.errors import ExitCode
 
 THRESHOLD = 0.5
 
@@ -165,7 +165,7 @@ def test_metrics_refuses_misaligned_inputs() -> None:
 
 
 def test_malad_types_are_the_directorys(directory) -> None:
-    assert MALADMINISTRATION_TYPES == directory.maladministration_ids
+    assert directory.maladministration_ids == MALADMINISTRATION_TYPES
 
 
 # --- the breakdowns: per channel, per source, per file, and the kinds' confusion table -----------

@@ -1,8 +1,8 @@
 """Every body and attachment yields text or a recorded reason; nothing raises."""
 
 import pytest
-
 from factories import make_mail, make_pdf, make_scan
+
 from ingest.extract import extract_file, extract_mail
 from ingest.parse import parse_message
 

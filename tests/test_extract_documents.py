@@ -15,6 +15,7 @@ import zlib
 
 import docx
 import pytest
+from factories import make_scan
 from odf.opendocument import OpenDocumentText
 from odf.table import Table, TableCell, TableColumn, TableRow
 from odf.text import H, P
@@ -24,7 +25,6 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
-from factories import make_scan
 from ingest.extract.document import ExtractedDocument, Limits
 from ingest.extract.language import detect_language
 from ingest.extract.registry import Registry, default_registry, extract_document, sniff

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from factories import make_mail
 from sqlalchemy import func, select
 
-from factories import make_mail
+from core.settings import MailboxSettings, load_settings
 from ingest.imap.backoff import Backoff
 from ingest.imap.connection import ImapAccount
 from ingest.imap.watcher import FolderWatcher
@@ -18,7 +19,6 @@ from narahubung.localservers import PrivateDovecot
 from narahubung.pipeline import process_pending, reprocess
 from narahubung.runner import Runner
 from narahubung.services import build_services
-from narahubung.settings import MailboxSettings, load_settings
 from storage.message_store import DatabaseMessageStore
 from storage.models import Case, RawMessage, RawStatus
 
@@ -95,7 +95,7 @@ def test_server_killed_and_restarted_mid_run_loses_and_doubles_nothing(tmp_path,
     services = services_for(tmp_path, classifier, [settings])
     for n in range(3):
         own_dovecot.append(complaint(n), user="pengaduan")
-    watcher, stop, thread = start_watcher(services, settings, poll=0.5)
+    _watcher, stop, thread = start_watcher(services, settings, poll=0.5)
     try:
         wait_until(lambda: count(services, RawMessage) == 3)
         own_dovecot.restart(hard=True)  # SIGKILL: the connection dies without a word
@@ -125,7 +125,7 @@ def test_a_recreated_folder_with_a_new_uidvalidity_brings_no_duplicates(tmp_path
 
     with dovecot.client(user) as client:
         client.delete_folder(folder)
-    for raw in mails + [complaint(99)]:
+    for raw in [*mails, complaint(99)]:
         dovecot.append(raw, user=user, folder=folder)
     report = sync_mailboxes(services)
     process_pending(services)
@@ -232,9 +232,9 @@ def forwarded(sink) -> list:
 
 def test_reprocess_after_a_directory_fix_routes_a_held_case_once(tmp_path, classifier, dovecot, fresh_mailbox,
                                                                    smtp_sink):
-    from narahubung.directory import load_directory
+    from core.directory import load_directory
+    from core.settings import DEFAULT_DIRECTORY
     from narahubung.pipeline import deliver
-    from narahubung.settings import DEFAULT_DIRECTORY
     from storage.db import transaction
     from storage.repository import sync_directory
 
@@ -314,7 +314,7 @@ def test_runner_processes_what_an_earlier_run_left_pending(tmp_path, classifier,
 
 def test_backfill_imports_from_a_date_and_can_be_run_again(tmp_path, classifier, dovecot, fresh_mailbox):
     user, _ = fresh_mailbox
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with dovecot.client(user) as client:
         for n, age_days in enumerate((40, 20, 10, 1)):
             client.append("INBOX", complaint(n), msg_time=now - timedelta(days=age_days))

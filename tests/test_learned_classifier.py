@@ -10,10 +10,10 @@ import pytest
 
 from classify.corpus import TRAIN_FILE
 from classify.decision import MessageText
-from classify.learned.classifier import LearnedClassifier, isotonic_apply, unit_scores
 from classify.learned.candidates import NONE
+from classify.learned.classifier import LearnedClassifier, isotonic_apply, unit_scores
 from classify.learned.train import pav, route_threshold, train
-from narahubung.directory import load_directory
+from core.directory import load_directory
 
 ROOT = Path(__file__).resolve().parents[1]
 LIMIT, FOLDS = 300, 2

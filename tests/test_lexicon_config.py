@@ -16,7 +16,7 @@ import yaml
 
 from classify import lexicon
 from classify.lexicon import DEFAULT_PATH, LexiconInvalid, load_lexicon
-from narahubung.errors import NarahubungError
+from core.errors import NarahubungError
 
 ROOT = Path(__file__).resolve().parent.parent
 DIRECTORY_YAML = ROOT / "config" / "directory.yaml"

@@ -192,9 +192,8 @@ def test_smtp_sink_can_refuse_temporarily() -> None:
 
 def test_smtp_sink_can_refuse_permanently(smtp_sink: SmtpSink) -> None:
     smtp_sink.reject_with = "550 no such user"
-    with smtplib.SMTP(smtp_sink.host, smtp_sink.port) as smtp:
-        with pytest.raises(smtplib.SMTPDataError) as refused:
-            smtp.sendmail("a@example.id", ["hilang@example.id"], COMPLAINT)
+    with smtplib.SMTP(smtp_sink.host, smtp_sink.port) as smtp, pytest.raises(smtplib.SMTPDataError) as refused:
+        smtp.sendmail("a@example.id", ["hilang@example.id"], COMPLAINT)
     assert refused.value.smtp_code == 550
     assert smtp_sink.messages == []
 

@@ -15,15 +15,15 @@ import imapclient
 import pytest
 from imapclient.exceptions import LoginError
 
+from core.errors import MailboxUnavailable
+from core.settings import OAuth2Settings
 from ingest.oauth2 import (
     EXPIRY_MARGIN_S,
     OAuth2Failed,
-    OAuth2Settings,
     OAuth2Unavailable,
     TokenSource,
     oauth2_login,
 )
-from narahubung.errors import MailboxUnavailable
 from narahubung.localservers import OAuthTestServer, PrivateDovecot
 from narahubung.localservers._ports import free_port
 
@@ -335,9 +335,9 @@ def test_plain_http_token_url_is_only_allowed_on_loopback(tmp_path: Path) -> Non
 def test_a_mailbox_configured_with_oauth2_is_synced_through_xoauth2(
     tmp_path: Path, oauth_dovecot: PrivateDovecot, oauth: OAuthTestServer, settings: OAuth2Settings, classifier
 ) -> None:
+    from core.settings import MailboxSettings, load_settings
     from narahubung.intake import sync_mailboxes
     from narahubung.services import build_services
-    from narahubung.settings import MailboxSettings, load_settings
 
     oauth_dovecot.append(COMPLAINT, user=USER)
     mailbox = MailboxSettings(

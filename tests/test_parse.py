@@ -1,8 +1,8 @@
 """parse_message reads what a mail says and who sent it, marks machine mail, and refuses non-mail."""
 
 import pytest
-
 from factories import make_mail, make_pdf
+
 from ingest.errors import MessageUnparseable
 from ingest.parse import parse_message
 

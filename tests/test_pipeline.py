@@ -9,10 +9,10 @@ import pytest
 from factories import make_mail
 from sqlalchemy import func, select
 
+from core.settings import DEFAULT_ROUTING, load_settings
 from narahubung.intake import ingest_paths
 from narahubung.pipeline import deliver, process_pending, reprocess
 from narahubung.services import build_services
-from narahubung.settings import DEFAULT_ROUTING, load_settings
 from routing.outbox import INTERRUPTED
 from storage.db import transaction
 from storage.models import Case, Delivery, DeliveryStatus, RawMessage, RawStatus
@@ -37,7 +37,7 @@ import os, sys
 from narahubung.intake import ingest_paths
 from narahubung.pipeline import process_pending
 from narahubung.services import build_services
-from narahubung.settings import DEFAULT_ROUTING, load_settings
+from core.settings import DEFAULT_ROUTING, load_settings
 
 class PowerCut:
     version = "crash"

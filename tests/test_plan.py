@@ -7,8 +7,8 @@ from routing.plan import plan_route
 
 
 def decision(**kw):
-    base = dict(kind="complaint", agency_type="pln", region="1904", unit="pln-bangka",
-                maladministration=("penundaan_berlarut",), confidence=0.95, abstain=False, model_version="t")
+    base = {"kind": "complaint", "agency_type": "pln", "region": "1904", "unit": "pln-bangka",
+                "maladministration": ("penundaan_berlarut",), "confidence": 0.95, "abstain": False, "model_version": "t"}
     base.update(kw)
     return Decision(**base)
 
@@ -65,7 +65,7 @@ def test_a_regional_opd_without_focal_point_goes_to_its_regions_inspektorat(dire
 
 def test_the_chain_climbs_to_the_provinces_inspektorat_when_the_region_has_none(directory):
 
-    from narahubung.directory import Directory
+    from core.directory import Directory
 
     units = tuple(replace_focal(u) if u.id == "inspektorat-1901" else u for u in directory.units)
     thinner = Directory(directory.office, directory.resolution_days, directory.maladministration_types,

@@ -15,7 +15,7 @@ from factories import make_pdf
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from narahubung.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from storage.models import Case, CaseNote, StaffLabel
 
 SAMPLES = sorted((PROJECT_ROOT / "samples" / "inbox").glob("*.eml"))
@@ -104,8 +104,9 @@ def test_staff_log_in_correct_a_case_and_route_it_the_smtp_server_receives_the_l
     expect(page.locator("#flash")).to_contain_text("terkirim")
     page.screenshot(path=str(screenshots_dir / "04-kasus-diteruskan.png"), full_page=True)
 
-    to_focal_point = lambda: [m for m in smtp_sink.messages
-                              if "pengaduan.disdukcapil@pangkalpinangkota.example" in m.rcpt_tos]
+    def to_focal_point():
+        return [m for m in smtp_sink.messages
+                                  if "pengaduan.disdukcapil@pangkalpinangkota.example" in m.rcpt_tos]
     wait_for(lambda: to_focal_point())
     letter = to_focal_point()[0].message
     assert "Akta kelahiran anak saya" in letter.get_body(("plain",)).get_content()

@@ -10,8 +10,8 @@ import pytest
 from conftest import REVIEW_PASSWORD
 from test_review_dashboard import add_case
 
-from review.accounts import create_user
-from review.directory_io import export_csv
+from core.directory_io import export_csv
+from storage.accounts import create_user
 from storage.db import transaction
 from storage.models import CaseStatus
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import itertools
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from conftest import REVIEW_PASSWORD
 from fastapi.testclient import TestClient
 
 from review import charts, create_app
-from review.accounts import create_user
 from review.dashboard import (
     OVERDUE,
     TABLES,
@@ -28,10 +27,11 @@ from review.dashboard import (
     table_rows,
 )
 from storage import repository as repo
+from storage.accounts import create_user
 from storage.db import make_engine, session_factory, transaction, upgrade
 from storage.models import Case, CaseStatus, Delivery, DeliveryStatus, RawMessage
 
-NOW = datetime(2026, 11, 23, 3, 0, tzinfo=timezone.utc)  # Monday 10:00 WIB, ISO week 2026-W48
+NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # Monday 10:00 WIB, ISO week 2026-W48
 _serial = itertools.count(1)
 
 
@@ -70,10 +70,10 @@ def add_case(session, *, received, kind="complaint", unit=None, types=(), status
 def test_weeks_follow_office_time_and_every_week_of_the_period_has_a_row(factory):
     with transaction(factory) as session:
         # Sunday 23:30 UTC is already Monday 06:30 WIB: it belongs to the next ISO week
-        add_case(session, received=datetime(2026, 11, 15, 23, 30, tzinfo=timezone.utc))
-        add_case(session, received=datetime(2026, 11, 15, 12, 0, tzinfo=timezone.utc), kind="spam")
-        add_case(session, received=datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc), kind="follow_up")
-        add_case(session, received=datetime(2026, 10, 1, 2, 0, tzinfo=timezone.utc))  # before the period
+        add_case(session, received=datetime(2026, 11, 15, 23, 30, tzinfo=UTC))
+        add_case(session, received=datetime(2026, 11, 15, 12, 0, tzinfo=UTC), kind="spam")
+        add_case(session, received=datetime(2026, 11, 20, 2, 0, tzinfo=UTC), kind="follow_up")
+        add_case(session, received=datetime(2026, 10, 1, 2, 0, tzinfo=UTC))  # before the period
     with factory() as session:
         weeks = cases_per_week(session, Period.last_weeks(4, date(2026, 11, 23)))
     assert [w.week for w in weeks] == ["2026-W45", "2026-W46", "2026-W47", "2026-W48"]
@@ -82,7 +82,7 @@ def test_weeks_follow_office_time_and_every_week_of_the_period_has_a_row(factory
 
 
 def test_units_groups_and_maladministration_types_are_counted(factory, directory):
-    received = datetime(2026, 11, 18, 3, 0, tzinfo=timezone.utc)
+    received = datetime(2026, 11, 18, 3, 0, tzinfo=UTC)
     with transaction(factory) as session:
         add_case(session, received=received, unit="rsud-1901", types=["penundaan_berlarut", "permintaan_imbalan"])
         add_case(session, received=received, unit="rsud-1901", types=["penundaan_berlarut"])
@@ -108,8 +108,8 @@ def test_units_groups_and_maladministration_types_are_counted(factory, directory
 def test_open_cases_fall_into_buckets_by_days_since_routing_and_overdue_by_deadline(factory):
     def routed(days_ago, deadline_days=60, answered=None):
         at = NOW - timedelta(days=days_ago)
-        return dict(received=at - timedelta(days=1), status=CaseStatus.ROUTED, routed=at, sent=at,
-                    deadline_days=deadline_days + 1, answered=answered, unit="rsud-1901")
+        return {"received": at - timedelta(days=1), "status": CaseStatus.ROUTED, "routed": at, "sent": at,
+                    "deadline_days": deadline_days + 1, "answered": answered, "unit": "rsud-1901"}
 
     with transaction(factory) as session:
         add_case(session, **routed(0))
@@ -133,8 +133,8 @@ def test_open_cases_fall_into_buckets_by_days_since_routing_and_overdue_by_deadl
 def test_median_response_time_per_unit_starts_at_the_letter_sent(factory):
     def answered(unit, sent_days_ago, took_days):
         sent = NOW - timedelta(days=sent_days_ago)
-        return dict(received=sent - timedelta(days=2), unit=unit, status=CaseStatus.ROUTED, routed=sent, sent=sent,
-                    answered=sent + timedelta(days=took_days))
+        return {"received": sent - timedelta(days=2), "unit": unit, "status": CaseStatus.ROUTED, "routed": sent, "sent": sent,
+                    "answered": sent + timedelta(days=took_days)}
 
     with transaction(factory) as session:
         for took in (2, 4, 9):

@@ -12,11 +12,8 @@ from factories import make_mail
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from narahubung.directory import FocalPoint, load_directory
-from narahubung.pipeline import deliver
-from review import create_app
-from review.accounts import create_user
-from review.directory_io import (
+from core.directory import FocalPoint, load_directory
+from core.directory_io import (
     DirectoryImportInvalid,
     export_csv,
     export_yaml,
@@ -25,7 +22,12 @@ from review.directory_io import (
     parse_yaml,
     validate_unit,
 )
-from review.directory_store import (
+from narahubung.pipeline import deliver
+from review import create_app
+from storage import repository as repo
+from storage.accounts import create_user
+from storage.db import make_engine, session_factory, transaction, upgrade
+from storage.directory_store import (
     UnitNotFound,
     current_directory,
     get_unit,
@@ -34,8 +36,6 @@ from review.directory_store import (
     set_unit_active,
     unit_history,
 )
-from storage import repository as repo
-from storage.db import make_engine, session_factory, transaction, upgrade
 from storage.models import AuditEvent, Case, UnitRow
 
 # --- export and import, pure -------------------------------------------------------------------
@@ -487,7 +487,7 @@ def test_the_directory_list_filters_by_agency_type_and_text(app_client):
 
 
 def test_the_bundled_config_file_itself_can_be_imported(directory):
-    from narahubung.settings import DEFAULT_DIRECTORY
+    from core.settings import DEFAULT_DIRECTORY
 
     assert parse_yaml(DEFAULT_DIRECTORY.read_text(encoding="utf-8"), directory) == directory.units
 

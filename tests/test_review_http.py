@@ -15,7 +15,7 @@ from fastapi import Depends
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from narahubung.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from review import create_app
 from review.auth import require_role
 from storage.models import AuditEvent, Case, CaseNote, StaffLabel, User
@@ -412,7 +412,7 @@ def narahubung(*args: str, data_dir, stdin: str) -> subprocess.CompletedProcess[
 
 
 def test_user_add_stores_an_argon2_hash_and_refuses_duplicates_and_short_passwords(tmp_path):
-    from narahubung.settings import load_settings
+    from core.settings import load_settings
     from storage.db import make_engine, session_factory
 
     added = narahubung("user", "add", "Siti", "--role", "supervisor", "--password-stdin",
@@ -502,9 +502,9 @@ def test_serve_answers_on_the_port_asked_for_and_stops_on_ctrl_c(tmp_path):
 
 def test_the_queue_filters_and_pages_the_same_on_postgresql(postgres_url, smtp_sink, classifier, directory):
     """No search index there: search and type go through ILIKE and the JSON text."""
+    from core.settings import load_settings
     from narahubung.services import build_services
-    from narahubung.settings import load_settings
-    from review.accounts import create_user
+    from storage.accounts import create_user
     from storage.db import transaction
 
     services = build_services(load_settings(database_url=postgres_url, smtp_url=smtp_sink.url),

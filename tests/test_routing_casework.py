@@ -9,11 +9,11 @@ from factories import make_mail, make_pdf
 from sqlalchemy import select
 
 from classify import load_classifier
+from core.settings import DEFAULT_ROUTING, load_settings
 from narahubung import casework
 from narahubung.intake import ingest_paths
 from narahubung.pipeline import process_pending
 from narahubung.services import build_services
-from narahubung.settings import DEFAULT_ROUTING, load_settings
 from storage.models import AuditEvent, Case, CaseStatus, Delivery
 
 COMPLAINT = make_mail(

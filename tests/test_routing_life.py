@@ -13,10 +13,10 @@ import pytest
 from factories import START, make_mail, make_pdf
 from sqlalchemy import select
 
+from core.settings import DEFAULT_ROUTING, load_settings
 from narahubung.intake import ingest_paths
 from narahubung.pipeline import deliver, process_pending, run_once
 from narahubung.services import build_services
-from narahubung.settings import DEFAULT_ROUTING, load_settings
 from storage.models import Case, CaseMessage, CaseStatus, Delivery, DeliveryStatus
 
 OFFICE = "narahubung.babel@ombudsman.example"
@@ -264,7 +264,7 @@ CRASH_AFTER_SEND = """
 import os, sys
 from narahubung.pipeline import deliver
 from narahubung.services import build_services
-from narahubung.settings import load_settings
+from core.settings import load_settings
 from routing.transport import SmtpTransport
 
 class PowerCutAfterOk(SmtpTransport):
@@ -640,7 +640,7 @@ def test_narahubung_cases_overdue_lists_a_late_case(tmp_path, smtp_sink, rules_c
     import subprocess
     import sys
 
-    from narahubung.settings import PROJECT_ROOT
+    from core.settings import PROJECT_ROOT
 
     now = datetime.now(UTC)
     services = build(tmp_path, smtp_sink, rules_classifier, lambda: now - timedelta(days=90))

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from narahubung.errors import SettingsInvalid
-from narahubung.settings import load_settings, parse_imap_url, parse_smtp_url
+from core.errors import SettingsInvalid
+from core.settings import load_settings, parse_imap_url, parse_smtp_url
 
 
 def test_defaults_need_no_configuration(monkeypatch):
@@ -111,10 +111,10 @@ def test_a_mailbox_without_any_credential_is_refused(tmp_path):
 def test_a_retired_setting_is_refused_not_ignored(monkeypatch, tmp_path):
     # the sender address lives in the directory (office.sender_email); a From setting would do nothing
     monkeypatch.setenv("NARAHUBUNG_SMTP_FROM", "pengaduan@contoh.example")
-    with pytest.raises(SettingsInvalid, match="NARAHUBUNG_SMTP_FROM.*office.sender_email"):
+    with pytest.raises(SettingsInvalid, match=r"NARAHUBUNG_SMTP_FROM.*office\.sender_email"):
         load_settings()
     monkeypatch.delenv("NARAHUBUNG_SMTP_FROM")
     toml = tmp_path / "narahubung.toml"
     toml.write_text('smtp_from = "pengaduan@contoh.example"\n', encoding="utf-8")
-    with pytest.raises(SettingsInvalid, match="Kunci smtp_from di .*office.sender_email"):
+    with pytest.raises(SettingsInvalid, match=r"Kunci smtp_from di .*office\.sender_email"):
         load_settings(toml)

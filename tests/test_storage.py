@@ -1,20 +1,20 @@
 """Storage works the same on a real SQLite file and on a private PostgreSQL cluster."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 
-from narahubung.directory import load_directory
-from narahubung.settings import DEFAULT_DIRECTORY
+from core.directory import load_directory
+from core.settings import DEFAULT_DIRECTORY
 from storage import repository as repo
 from storage.blobs import BlobStore, sha256_of
-from storage.message_store import DatabaseMessageStore
 from storage.db import current_revision, make_engine, session_factory, transaction, upgrade
+from storage.message_store import DatabaseMessageStore
 from storage.models import AuditEvent, RawMessage, RawStatus, UnitRow
 
-NOW = datetime(2026, 11, 22, 8, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
 TABLES = {"raw_messages", "documents", "cases", "classifications", "deliveries", "units", "focal_points",
           "reference_counters", "audit_events"}
 
@@ -38,7 +38,7 @@ def test_migration_creates_every_table_and_is_idempotent(database_url):
     upgrade(database_url)
     upgrade(database_url)
     engine = make_engine(database_url)
-    assert TABLES <= set(inspect(engine).get_table_names())
+    assert set(inspect(engine).get_table_names()) >= TABLES
     assert current_revision(engine) is not None
 
 
@@ -56,9 +56,8 @@ def test_same_imap_key_cannot_be_stored_twice(tmp_path, factory):
     blobs = BlobStore(tmp_path / "blobs")
     with transaction(factory) as session:
         repo.store_raw(session, blobs, b"a", source="imap", received_at=NOW, mailbox="m", uidvalidity=7, uid=1)
-    with pytest.raises(IntegrityError):
-        with transaction(factory) as session:
-            repo.store_raw(session, blobs, b"b", source="imap", received_at=NOW, mailbox="m", uidvalidity=7, uid=1)
+    with pytest.raises(IntegrityError), transaction(factory) as session:
+        repo.store_raw(session, blobs, b"b", source="imap", received_at=NOW, mailbox="m", uidvalidity=7, uid=1)
 
 
 def test_identical_bytes_become_a_duplicate_of_the_first(tmp_path, factory):

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from classify.corpus import TRAIN_FILE
 from classify.learned.train import train
+from core.settings import load_settings
 from narahubung.intake import ingest_paths
 from narahubung.pipeline import process_pending
 from narahubung.services import build_services
-from narahubung.settings import load_settings
 from narahubung.training_data import staff_labelled_records
 from storage.db import transaction
 from storage.models import AuditEvent, Case, StaffLabel

@@ -171,10 +171,7 @@ def region_rows(facts: Facts, regions: Sequence[str], text_p: Mapping[str, float
 
 
 def _near(text: str, m: Mention, agencies: Sequence[Mention]) -> bool:
-    for a in agencies:
-        if a.end <= m.start and m.start - a.end <= 40 and NEAR_GAP.match(text[a.end:m.start]):
-            return True
-    return False
+    return any(a.end <= m.start and m.start - a.end <= 40 and NEAR_GAP.match(text[a.end:m.start]) for a in agencies)
 
 
 def softmax_rows(logits: np.ndarray) -> np.ndarray:

@@ -34,8 +34,8 @@ from classify.learned.text import TextVectorizer
 from classify.malad import PRECEDENCE as MALAD_PRECEDENCE
 from classify.malad import PRECEDENCE_MIN
 from classify.rules import _evidence
-from narahubung.directory import Directory
-from narahubung.errors import ExitCode, NarahubungError
+from core.directory import Directory
+from core.errors import ExitCode, NarahubungError
 
 ARCHITECTURE = "learned-1"
 KIND_ABSTAIN_BELOW = 0.5  # a non-complaint kind below this probability waits for staff
@@ -98,12 +98,12 @@ def confidence_features(facts: Facts, a: Analysis) -> np.ndarray:
     """What says whether a chosen unit is right, beyond its own probability: how close the runner-up
     agency and region are, how many agencies are named at all, whether the chosen one is named, the
     kind's certainty. The confidence model over these is fitted on out-of-fold decisions."""
-    tp = sorted(a.type_p.values(), reverse=True) + [0.0]
-    rp = sorted((v for k, v in a.region_p.items() if k != NONE), reverse=True) + [0.0]
+    tp = [*sorted(a.type_p.values(), reverse=True), 0.0]
+    rp = [*sorted((v for k, v in a.region_p.items() if k != NONE), reverse=True), 0.0]
     best_type = max(a.type_p, key=a.type_p.get)
     named = {m.label for m in facts.agencies if m.source != "weak_hint"}
     own = [m for m in facts.agencies if m.label == best_type]
-    up = sorted(a.unit_p.values(), reverse=True) + [0.0, 0.0]
+    up = [*sorted(a.unit_p.values(), reverse=True), 0.0, 0.0]
     return np.array([
         _logit(a.unit_score), _logit(up[1]), _logit(a.kind_p["complaint"]), _logit(tp[0]), _logit(tp[1]),
         _logit(rp[0]), _logit(rp[1]), _logit(a.region_p.get(NONE, 0.0)), float(len(named)),
@@ -363,7 +363,7 @@ def abstain_reasons(directory: Directory, facts: Facts, a: Analysis, best_type: 
     # agencies named outright, not only as where the complainant was sent or already reported to
     outright = {m.label for m in facts.agencies if m.source in ("name", "alias", "provincial")
                 and not REFERRAL_BEFORE.search(before(facts.text, m.start))}
-    ranked = sorted(a.type_p.values(), reverse=True) + [0.0]
+    ranked = [*sorted(a.type_p.values(), reverse=True), 0.0]
     if not facts.agencies and ranked[0] < SURE:
         reasons.append("instansi tidak dapat ditentukan")
     elif len(outright) > 1 or (len(named) > 1 and ranked[1] >= RIVAL):

@@ -40,7 +40,7 @@ from classify.scoring import (
     other_province_vote,
     region_vote,
 )
-from narahubung.directory import Directory
+from core.directory import Directory
 
 
 def _lowered(table: CompiledTable) -> CompiledTable:

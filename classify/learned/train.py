@@ -53,7 +53,7 @@ from classify.learned.linear import (
     fit_softmax,
 )
 from classify.learned.text import TextVectorizer
-from narahubung.directory import Directory, load_directory
+from core.directory import Directory, load_directory
 
 log = logging.getLogger(__name__)
 
@@ -265,7 +265,7 @@ def malad_thresholds(rows: list[tuple[set, dict[str, float], dict[str, float]]],
     for t in ids:
         best = (-1.0, 0.5)
         for th in grid:
-            thr = {**{u: 0.5 for u in ids}, t: th}
+            thr = {**dict.fromkeys(ids, 0.5), t: th}
             tp = fp = fn = 0
             for gold, p, cue in rows:
                 pred = malad_types(p, thr, cue)

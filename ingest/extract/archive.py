@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 
 from ingest.errors import ExtractionFailed
 from ingest.extract.document import ExtractedDocument
-from ingest.extract.registry import ZIP, Context, Extracted
+from ingest.extract.types import ZIP, Context, Extracted
 
 MAX_MEMBERS = 100
 CHUNK_BYTES = 1 << 20

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ingest.errors import ExtractionFailed
-from ingest.extract.registry import IMAGE_TYPES, Context, Extracted
+from ingest.extract.types import IMAGE_TYPES, Context, Extracted
 from ingest.ocr import PageImage, failure_note, mean_confidence
 
 

@@ -38,6 +38,7 @@ import logging
 import mimetypes
 import re
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from email import message_from_bytes, message_from_string, policy
 from email.header import decode_header, make_header
@@ -278,10 +279,8 @@ def _filename(part: Message) -> str | None:
         return None
     name = str(name)
     if "=?" in name:  # RFC 2047 inside a parameter: not allowed, but every old client does it
-        try:
+        with suppress(Exception):  # not an encoded word after all: keep the name as given
             name = str(make_header(decode_header(name)))
-        except Exception:  # noqa: BLE001, S110 — not an encoded word after all: keep the name as given
-            pass
     return name.replace("\x00", "").strip() or None
 
 

@@ -17,7 +17,7 @@ from striprtf.striprtf import rtf_to_text
 
 from ingest.errors import ExtractionFailed
 from ingest.extract.archive import check_package
-from ingest.extract.registry import DOCX, ODT, RTF, Context, Extracted
+from ingest.extract.types import DOCX, ODT, RTF, Context, Extracted
 
 # Pictures and OLE objects are long runs of hex digits; striprtf's pass over them is slow (~1 s/MB).
 _HEX_RUN = re.compile(r"[0-9a-fA-F\s]{512,}")

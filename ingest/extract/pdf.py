@@ -14,7 +14,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from ingest.errors import ExtractionFailed
-from ingest.extract.registry import PDF, Context, Extracted
+from ingest.extract.types import PDF, Context, Extracted
 from ingest.ocr import OcrResult, PageImage, failure_note, mean_confidence
 
 log = logging.getLogger("narahubung.extract.pdf")

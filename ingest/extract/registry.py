@@ -12,34 +12,39 @@ import logging
 import mimetypes
 import time
 import zipfile
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from functools import cache
-from typing import Protocol
 
 from ingest.errors import ExtractionFailed
+from ingest.extract.archive import ZipExtractor
 from ingest.extract.document import ExtractedDocument, Limits
+from ingest.extract.image import ImageExtractor
 from ingest.extract.language import detect_language
+from ingest.extract.office import DocxExtractor, OdtExtractor, RtfExtractor
+from ingest.extract.pdf import PdfExtractor
+from ingest.extract.text import HtmlExtractor, PlainTextExtractor
+from ingest.extract.types import (
+    DOCX,
+    HEAD_BYTES,
+    HTML,
+    OLE,
+    PDF,
+    PLAIN,
+    PPTX,
+    RTF,
+    XLSX,
+    ZIP,
+    Context,
+    Extractor,
+)
 from ingest.ocr import OcrPool, default_pool
 
 log = logging.getLogger(__name__)
 
-HEAD_BYTES = 4096
 DEFAULT_LIMITS = Limits()
 
-PDF = "application/pdf"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
-ODT = "application/vnd.oasis.opendocument.text"
-RTF = "application/rtf"
-ZIP = "application/zip"
-HTML = "text/html"
-PLAIN = "text/plain"
-OLE = "application/x-ole-storage"  # .doc, .xls, .msg, and password-protected DOCX/XLSX
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _OLE_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
-IMAGE_TYPES = ("image/jpeg", "image/png", "image/tiff", "image/gif", "image/bmp", "image/webp")
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xd8\xff", "image/jpeg"),
@@ -59,52 +64,6 @@ _ZIP_MARKERS: tuple[tuple[str, str], ...] = (
     ("ppt/presentation.xml", PPTX),
 )
 _TEXT_CONTROL = frozenset(b"\t\n\r\f\x0b\x1b")
-
-
-@dataclass(frozen=True)
-class Extracted:
-    """What an extractor found in one document."""
-
-    text: str
-    method: str
-    pages: int | None = None
-    ocr_confidence: float | None = None
-    # A reason next to a partial text (pages skipped, OCR timed out); stored as the document's error.
-    note: str | None = None
-    members: tuple[ExtractedDocument, ...] = ()  # the documents inside an archive
-
-
-@dataclass(frozen=True)
-class Context:
-    """Where a document sits and what it may cost."""
-
-    part: str
-    path: str
-    filename: str
-    limits: Limits
-    depth: int
-    deadline: float  # time.monotonic() by which the document must be done
-    ocr: OcrPool
-    # Reads a document found inside this one: (member path, filename, bytes) -> its documents.
-    extract_inner: Callable[[str, str, bytes], list[ExtractedDocument]] = field(repr=False)
-
-    def remaining(self) -> float:
-        return self.deadline - time.monotonic()
-
-    def expired(self) -> bool:
-        return self.remaining() <= 0
-
-
-class Extractor(Protocol):
-    """Reads one kind of document. `extract` may raise ExtractionFailed with a reason for staff."""
-
-    name: str
-
-    def can_handle(self, filename: str, content_type: str, head: bytes) -> bool:
-        """`content_type` is the type sniffed from the bytes; `head` their first HEAD_BYTES."""
-        ...
-
-    def extract(self, data: bytes, ctx: Context) -> Extracted: ...
 
 
 class Registry:
@@ -256,12 +215,6 @@ def normalise(text: str) -> str:
 
 @cache
 def default_registry() -> Registry:
-    # Imported here: the extractor modules import Context and Extracted from this one.
-    from ingest.extract.archive import ZipExtractor
-    from ingest.extract.image import ImageExtractor
-    from ingest.extract.office import DocxExtractor, OdtExtractor, RtfExtractor
-    from ingest.extract.pdf import PdfExtractor
-    from ingest.extract.text import HtmlExtractor, PlainTextExtractor
 
     return Registry(
         [

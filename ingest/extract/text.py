@@ -7,7 +7,7 @@ import codecs
 from charset_normalizer import from_bytes
 from inscriptis import get_text
 
-from ingest.extract.registry import HTML, Context, Extracted
+from ingest.extract.types import HTML, Context, Extracted
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 

@@ -11,7 +11,7 @@ from typing import Protocol
 
 from imapclient import SEEN, IMAPClient
 
-from narahubung.settings import MailboxSettings
+from core.settings import MailboxSettings
 
 
 class AfterCommit(Protocol):

@@ -9,16 +9,16 @@ from __future__ import annotations
 import socket
 import ssl
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TypeVar
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
+from core.errors import MailboxUnavailable
+from core.settings import MailboxSettings
 from ingest.imap.sync import FolderTarget
 from ingest.oauth2 import TokenSource, oauth2_login
-from narahubung.errors import MailboxUnavailable
-from narahubung.settings import MailboxSettings
 
 T = TypeVar("T")
 NETWORK_ERRORS = (IMAPClientError, OSError, ssl.SSLError, socket.timeout, EOFError)
@@ -95,11 +95,9 @@ def translate_errors(label: str, action: Callable[[], T]) -> T:
 def _close(client: IMAPClient) -> None:
     try:
         client.logout()
-    except Exception:  # the connection may already be gone; closing must not raise
-        try:
+    except Exception:  # noqa: BLE001 — the connection may already be gone; closing must not raise
+        with suppress(Exception):
             client.shutdown()
-        except Exception:
-            pass
 
 
 def _describe(exc: BaseException) -> str:

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 from imapclient import DRAFT, SEEN
 
+from core.errors import DeliveryFailed, MailboxUnavailable
+from core.settings import MailboxSettings, Settings
 from ingest.imap.connection import NETWORK_ERRORS, ImapAccount
-from narahubung.errors import DeliveryFailed, MailboxUnavailable
-from narahubung.settings import MailboxSettings, Settings
 
 
 class ImapDraftStore:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Protocol
 
 from imapclient import IMAPClient
@@ -147,7 +147,7 @@ def _fetch_batch(
     limit_mb = target.max_message_bytes / 1024 / 1024
     items = []
     for uid in present:
-        common = dict(source="imap", mailbox=target.mailbox_key, uidvalidity=uidvalidity, uid=uid)
+        common = {"source": "imap", "mailbox": target.mailbox_key, "uidvalidity": uidvalidity, "uid": uid}
         if uid in bodies:
             item = bodies[uid]
             items.append(IncomingRaw(data=bytes(item[BODY]), received_at=_aware(item.get(b"INTERNALDATE")), **common))
@@ -191,8 +191,8 @@ def _ascii(value: object) -> object:
 
 def _aware(value: object) -> datetime:
     if isinstance(value, datetime):
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
-    return datetime.now(timezone.utc)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return datetime.now(UTC)
 
 
 def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:

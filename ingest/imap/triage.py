@@ -18,9 +18,9 @@ from imapclient import IMAPClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.errors import MailboxUnavailable
+from core.settings import MailboxSettings, Settings
 from ingest.imap.connection import NETWORK_ERRORS, ImapAccount
-from narahubung.errors import MailboxUnavailable
-from narahubung.settings import MailboxSettings, Settings
 from routing.rules import Triage
 from storage.db import transaction
 from storage.models import CaseStatus, RawMessage, TriageMark

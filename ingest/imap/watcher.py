@@ -14,11 +14,11 @@ from collections.abc import Callable
 
 from imapclient import IMAPClient
 
+from core.errors import MailboxUnavailable
 from ingest.imap.actions import action_for
 from ingest.imap.backoff import Backoff
 from ingest.imap.connection import NETWORK_ERRORS, ImapAccount, translate_errors
 from ingest.imap.sync import MessageStore, SyncResult, sync_folder
-from narahubung.errors import MailboxUnavailable
 
 log = logging.getLogger("narahubung.ingest.imap")
 IDLE_CHECK_S = 1.0  # how often a waiting IDLE looks at the stop flag

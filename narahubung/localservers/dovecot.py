@@ -19,7 +19,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
 from urllib.parse import quote
@@ -503,10 +503,8 @@ def _signal_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
     # gone the group is still ours exactly when some member is still alive.
     if proc.poll() is not None and not _group_alive(proc.pid):
         return
-    try:
+    with suppress(ProcessLookupError):
         os.killpg(proc.pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def _group_alive(pgid: int) -> bool:

@@ -21,6 +21,7 @@ has a timeout; `stop()` closes everything. Counts of what was chosen and what ac
 
 from __future__ import annotations
 
+import contextlib
 import random
 import select
 import socket
@@ -215,15 +216,11 @@ class FaultProxy:
 
 def _reset(sock: socket.socket) -> None:
     """Close with RST instead of FIN (SO_LINGER 0), as a dropped connection looks to the peer."""
-    try:
+    with contextlib.suppress(OSError):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    except OSError:
-        pass
     _close(sock)
 
 
 def _close(sock: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):
         sock.close()
-    except OSError:
-        pass

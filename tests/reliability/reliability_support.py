@@ -9,8 +9,8 @@ from datetime import timedelta
 from factories import START, make_mail
 from sqlalchemy import func, select
 
+from core.settings import DEFAULT_ROUTING, load_settings
 from narahubung.services import build_services
-from narahubung.settings import DEFAULT_ROUTING, load_settings
 from storage.blobs import BlobStore
 from storage.models import Case, Delivery, DeliveryStatus, RawMessage
 

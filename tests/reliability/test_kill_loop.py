@@ -17,7 +17,7 @@ import pytest
 from reliability_support import assert_store_consistent, complaint, doubled, message_ids
 from sqlalchemy import select
 
-from narahubung.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from storage.blobs import BlobStore
 from storage.db import make_engine, session_factory
 from storage.models import Delivery, DeliveryStatus

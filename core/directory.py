@@ -16,7 +16,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from narahubung.errors import DirectoryInvalid, first_problem
+from core.errors import DirectoryInvalid, first_problem
 
 
 class _Frozen(BaseModel):

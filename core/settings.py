@@ -26,14 +26,52 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from ingest.oauth2 import OAuth2Settings
-from narahubung.errors import SettingsInvalid, first_problem
+from core.errors import SettingsInvalid, first_problem
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DIRECTORY = PROJECT_ROOT / "config" / "directory.yaml"
 DEFAULT_TEMPLATES = PROJECT_ROOT / "config" / "templates"
 DEFAULT_ROUTING = PROJECT_ROOT / "config" / "routing.toml"
 DEFAULT_MODEL_DIR = PROJECT_ROOT / "classify" / "model"  # the shipped model (classify.DEFAULT_MODEL_DIR)
+
+
+_LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+class OAuth2Settings(BaseModel):
+    """Where and how to exchange the refresh token for access tokens."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    token_url: str
+    client_id: str
+    client_secret_file: Path | None = None  # None for a public client (no secret)
+    refresh_token_file: Path
+    scope: str | None = None
+
+    @field_validator("token_url")
+    @classmethod
+    def _check_token_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise ValueError("must be an https:// URL of the token endpoint")
+        if parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
+            raise ValueError("must use https:// (plain http:// only to 127.0.0.1 or localhost)")
+        return value
+
+    @field_validator("client_id")
+    @classmethod
+    def _check_client_id(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value.strip()
+
+    @field_validator("scope")
+    @classmethod
+    def _blank_scope_is_none(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        return value.strip()
 
 
 class ImapEndpoint(BaseModel):

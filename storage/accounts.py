@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from narahubung.errors import ExitCode, NarahubungError
-from review.passwords import hash_password, needs_rehash, verify_password
+from core.errors import ExitCode, NarahubungError
 from storage import repository as repo
 from storage.models import User, UserRole
+from storage.passwords import hash_password, needs_rehash, verify_password
 
 MIN_PASSWORD_LENGTH = 10
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")

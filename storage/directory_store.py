@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from narahubung.directory import Directory, Unit
-from narahubung.errors import ExitCode, NarahubungError
-from review.directory_io import DirectoryImportInvalid, ImportProblem
+from core.directory import Directory, Unit
+from core.directory_io import DirectoryImportInvalid, ImportProblem
+from core.errors import ExitCode, NarahubungError
 from storage import repository as repo
 from storage.models import AuditEvent, UnitRow
 
@@ -132,7 +132,7 @@ class DirectoryDatabase:
 
 def open_directory_database(settings: Any) -> DirectoryDatabase:
     """Migrate the database of `settings` and seed its directory from the YAML if it is empty."""
-    from narahubung.directory import load_directory
+    from core.directory import load_directory
     from storage.db import make_engine, session_factory, transaction, upgrade
 
     base = load_directory(settings.directory)

@@ -19,8 +19,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import ValidationError
 
-from narahubung.directory import Directory, Unit, unit_problems
-from narahubung.errors import ExitCode, NarahubungError
+from core.directory import Directory, Unit, unit_problems
+from core.errors import ExitCode, NarahubungError
 
 Format = Literal["yaml", "csv"]
 FORMATS: tuple[Format, ...] = ("yaml", "csv")
@@ -112,7 +112,7 @@ def export_csv(units: Iterable[Unit]) -> str:
         if not unit.focal_points:
             writer.writerow(unit_cells + [""] * len(_FP_COLUMNS))
         for fp in unit.focal_points:
-            writer.writerow(unit_cells + [fp.name, fp.title, fp.email, fp.phone, fp.role])
+            writer.writerow([*unit_cells, fp.name, fp.title, fp.email, fp.phone, fp.role])
     return out.getvalue()
 
 
