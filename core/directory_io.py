@@ -152,7 +152,8 @@ def parse_yaml(text: str, base: Directory) -> tuple[Unit, ...]:
     if isinstance(data, dict):
         if "units" not in data:
             raise DirectoryImportInvalid([ImportProblem(None, "units", "kunci 'units' tidak ada")])
-        items, prefix = data["units"], ("units",)
+        items = data["units"]
+        prefix: tuple[str, ...] = ("units",)
     else:
         items, prefix = data, ()
     if not isinstance(items, list):

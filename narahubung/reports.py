@@ -56,7 +56,7 @@ def quarantine_rows(database_url: str, limit: int = 100) -> list[tuple[str, ...]
             .order_by(Document.id.desc())
             .limit(limit)
         ).all()
-        rows = [
+        rows: list[tuple[str, ...]] = [
             (_label(raw), tanggal(raw.received_at), raw.case.reference if raw.case else "-", "pesan", raw.error or "-")
             for raw in failed
         ]

@@ -31,7 +31,7 @@ def record_of(label: StaffLabel, case: Case) -> Record:
     channel: Channel = "letter" if case.raw_message.source == "letter" else "email"
     return Record(
         id=f"db:{case.reference}",
-        kind=label.kind,  # type: ignore[arg-type]  # validated by Record
+        kind=label.kind,
         channel=channel,
         subject=case.subject,
         text=message_body(documents),

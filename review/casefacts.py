@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from email import message_from_bytes
-from email.message import EmailMessage
 from email.policy import default as default_policy
-from typing import Any, cast
+from typing import Any
 
 import nh3
 
@@ -48,7 +47,7 @@ def sanitise_html(html: str) -> str:
 def original_mail(data: bytes) -> OriginalMail:
     """Headers and bodies of a stored message, for staff to read (never raises on a broken mail)."""
     try:
-        msg = cast(EmailMessage, message_from_bytes(data, policy=default_policy))
+        msg = message_from_bytes(data, policy=default_policy)
         headers = [(name, str(msg[name])) for name in SHOWN_HEADERS if msg[name] is not None]
         plain_part = msg.get_body(("plain",))
         html_part = msg.get_body(("html",))

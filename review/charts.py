@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import textwrap
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from matplotlib import rc_context
 from matplotlib.figure import Figure  # the object API: no pyplot, no global backend state
@@ -25,7 +26,7 @@ from review.dashboard import (
     WeekCount,
 )
 
-STYLE = {
+STYLE: dict[Any, Any] = {  # matplotlib types its keys as a Literal of every rc name
     "font.family": "DejaVu Sans",
     "font.size": 10,
     "axes.titlesize": 12,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -40,7 +41,7 @@ def tend(factory: sessionmaker[Session], letters: Callable[[], Letters], now: da
             .order_by(Case.id)
         ))
     for case_id in ids:
-        write_with_retry(factory, lambda session, case_id=case_id: _tend_one(session, case_id, letters(), now, report))
+        write_with_retry(factory, partial(_tend_one, case_id=case_id, letters=letters(), now=now, report=report))
     return report
 
 

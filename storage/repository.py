@@ -355,7 +355,7 @@ def row_as_unit(row: UnitRow) -> Unit:
         name=row.name,
         covers=tuple(row.covers),
         focal_points=tuple(
-            FocalPoint(name=f.name, title=f.title, email=f.email, phone=f.phone, role=f.role)  # type: ignore[arg-type]
+            FocalPoint(name=f.name, title=f.title, email=f.email, phone=f.phone, role=f.role)
             for f in row.focal_points
         ),
     )

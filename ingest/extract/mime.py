@@ -254,6 +254,8 @@ def _message_leaf(part: Message, index: int) -> _Leaf:
     filename = _filename(part) or f"pesan-{index}.eml"
     try:
         inner = part.get_payload(0)
+        if not isinstance(inner, Message):
+            raise TypeError("message/rfc822 part without a message inside")
         data = _message_bytes(inner)
     except Exception as exc:  # noqa: BLE001 — a broken MIME part: its reason is stored
         return _Leaf(filename, "message/rfc822", b"", error=f"pesan terlampir tidak dapat diurai ({_reason(exc)})")

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Protocol
 
 from imapclient import IMAPClient
@@ -147,14 +148,14 @@ def _fetch_batch(
     limit_mb = target.max_message_bytes / 1024 / 1024
     items = []
     for uid in present:
-        common = {"source": "imap", "mailbox": target.mailbox_key, "uidvalidity": uidvalidity, "uid": uid}
+        common = partial(IncomingRaw, source="imap", mailbox=target.mailbox_key, uidvalidity=uidvalidity, uid=uid)
         if uid in bodies:
             item = bodies[uid]
-            items.append(IncomingRaw(data=bytes(item[BODY]), received_at=_aware(item.get(b"INTERNALDATE")), **common))
+            items.append(common(data=bytes(item[BODY]), received_at=_aware(item.get(b"INTERNALDATE"))))
         elif uid in headers:
             item = headers[uid]
             items.append(
-                IncomingRaw(
+                common(
                     data=bytes(item[HEADER]),
                     received_at=_aware(item.get(b"INTERNALDATE")),
                     size=sizes[uid],
@@ -163,7 +164,6 @@ def _fetch_batch(
                         f"pesan terlalu besar: {sizes[uid] / 1024 / 1024:.1f} MB (batas {limit_mb:.0f} MB); "
                         "hanya kepala surel yang disimpan, isinya tetap di server"
                     ),
-                    **common,
                 )
             )
     return items

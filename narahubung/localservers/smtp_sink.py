@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 from types import TracebackType
-from typing import cast
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -31,7 +30,7 @@ class ReceivedMail:
     @property
     def message(self) -> EmailMessage:
         """The DATA parsed with email.policy.default."""
-        return cast(EmailMessage, email.message_from_bytes(self.data, policy=email.policy.default))
+        return email.message_from_bytes(self.data, policy=email.policy.default)
 
 
 class _RecordingHandler:
