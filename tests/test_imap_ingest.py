@@ -102,13 +102,15 @@ def test_server_killed_and_restarted_mid_run_loses_and_doubles_nothing(tmp_path,
         for n in range(3, 6):
             own_dovecot.append(complaint(n), user="pengaduan")
         wait_until(lambda: count(services, RawMessage) == 6, timeout=30)
-        time.sleep(1.0)  # a further sync round must not add anything
+        # one more round after the restart: a watcher that lost its place would fetch 1–6 again here
+        own_dovecot.append(complaint(6), user="pengaduan")
+        wait_until(lambda: count(services, RawMessage) >= 7, timeout=30)
     finally:
         stop.set()
         thread.join(10)
     with services.factory() as session:
         uids = sorted(session.scalars(select(RawMessage.uid)))
-    assert uids == [1, 2, 3, 4, 5, 6]
+    assert uids == [1, 2, 3, 4, 5, 6, 7]
     assert count(services, RawMessage, RawMessage.status == RawStatus.DUPLICATE) == 0
 
 

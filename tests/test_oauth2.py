@@ -127,7 +127,10 @@ def test_xoauth2_login_opens_inbox_and_reads_appended_mail(
 
 def test_password_login_still_works_next_to_oauth2(oauth_dovecot: PrivateDovecot) -> None:
     client = oauth_dovecot.client(USER)
-    client.logout()
+    try:
+        assert client.select_folder("INBOX", readonly=True)[b"EXISTS"] >= 0
+    finally:
+        client.logout()
 
 
 def test_dovecot_refuses_a_revoked_token_as_failed_authentication(

@@ -34,17 +34,21 @@ class BrokenClassifier:
 
 CRASH_SCRIPT = """
 import os, sys
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from narahubung.intake import ingest_paths
 from narahubung.pipeline import process_pending
 from narahubung.services import build_services
-from core.settings import DEFAULT_ROUTING, load_settings
+from core.settings import load_settings
+from storage.models import Delivery
 
-class PowerCut:
-    version = "crash"
-    def classify(self, message):
-        os._exit(137)  # the process dies half-way through the message, as in a power cut
+@event.listens_for(Session, "after_flush")
+def power_cut(session, context):
+    # the case and its letter have been written inside the recording transaction, not committed yet
+    if any(isinstance(o, Delivery) for o in session.new):
+        os._exit(137)
 
-services = build_services(load_settings(data_dir=sys.argv[1]), classifier=PowerCut())
+services = build_services(load_settings(data_dir=sys.argv[1], smtp_url=sys.argv[2], routing_file=sys.argv[3]))
 process_pending(services)
 """
 
@@ -77,7 +81,8 @@ def test_a_crash_mid_message_leaves_it_pending_and_the_rerun_does_it_once(servic
     import sys
 
     stored(services, tmp_path, COMPLAINT)
-    crashed = subprocess.run([sys.executable, "-c", CRASH_SCRIPT, str(services.settings.data_dir)], check=False)
+    crashed = subprocess.run([sys.executable, "-c", CRASH_SCRIPT, str(services.settings.data_dir),
+                              services.settings.smtp_url, str(services.settings.routing_file)], check=False)
     assert crashed.returncode == 137
     assert count(services, Case) == 0
     assert count(services, RawMessage, RawMessage.status == RawStatus.PENDING) == 1
