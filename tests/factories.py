@@ -90,3 +90,23 @@ class FakeClock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
+
+
+def wait_until(predicate, timeout: float = 15.0, interval: float = 0.05) -> None:
+    """Poll `predicate` until it is true; fail the test if it is not within `timeout` seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s")
+
+
+def count_rows(services, model, *where) -> int:
+    """How many rows of `model` (matching `where`) the services' database holds."""
+    from sqlalchemy import func, select
+
+    with services.factory() as session:
+        return session.scalar(select(func.count()).select_from(model).where(*where)) or 0

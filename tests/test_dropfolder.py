@@ -14,6 +14,8 @@ PDF = b"%PDF-1.4\n% surat pengaduan\n%%EOF\n"
 
 
 class FakeClock:
+    """A monotonic clock in seconds (the drop folder measures settling time, not dates)."""
+
     def __init__(self) -> None:
         self.now = 1000.0
 

@@ -20,11 +20,6 @@ LIMIT, FOLDS = 300, 2
 
 
 @pytest.fixture(scope="module")
-def directory():
-    return load_directory(ROOT / "config" / "directory.yaml")
-
-
-@pytest.fixture(scope="module")
 def trained(tmp_path_factory, directory):
     out = tmp_path_factory.mktemp("model")
     report = train([TRAIN_FILE], out, seed=0, directory=directory, limit=LIMIT, folds=FOLDS)
