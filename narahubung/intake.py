@@ -34,6 +34,7 @@ class IngestReport:
     duplicates: int = 0
     oversize: int = 0
     errors: list[str] = field(default_factory=list)
+    failures: list[MailboxUnavailable] = field(default_factory=list)  # for the exit code (issue 14.2)
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ def sync_mailboxes(
         except MailboxUnavailable as exc:
             log.error("%s", exc.message)
             report.errors.append(exc.message)
+            report.failures.append(exc)
             continue
         report.stored += result.stored - result.duplicates
         report.duplicates += result.duplicates

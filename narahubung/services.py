@@ -15,12 +15,13 @@ from core.directory import Directory, load_directory
 from core.errors import DirectoryInvalid
 from core.settings import Settings
 from ingest.imap.drafts import draft_store_for
+from routing.cases import Desk
 from routing.draft import DraftComposer
 from routing.rules import RoutingConfig, load_routing
 from routing.transport import SmtpTransport, Transport
 from storage import repository as repo
 from storage.blobs import BlobStore
-from storage.db import make_engine, session_factory, transaction, upgrade
+from storage.db import open_settings_database, transaction
 
 Clock = Callable[[], datetime]
 
@@ -82,11 +83,17 @@ class Services:
 
     @property
     def directory(self) -> Directory:
+        """The directory as it stands now. One message or one staff action takes one `desk()` instead,
+        so everything it decides and writes sees the same units and focal points."""
         return self.live_directory.current()
 
     @property
     def reference_prefix(self) -> str:
         return self.directory.office.id.upper()
+
+    def desk(self) -> Desk:
+        """One directory snapshot and one `now`, for one message, one staff action or one case tended."""
+        return Desk(self.live_directory.current(), self.routing, self.composer, self.blobs, self.clock())
 
 
 def build_services(
@@ -100,10 +107,7 @@ def build_services(
         base = load_directory(settings.directory)
     except DirectoryInvalid as exc:
         raise DirectoryInvalid(f"{exc.message} (pengaturan NARAHUBUNG_DIRECTORY)") from exc
-    url = settings.resolved_database_url
-    if migrate:
-        upgrade(url)
-    factory = session_factory(make_engine(url))
+    factory = open_settings_database(settings, migrate=migrate).factory
     with transaction(factory) as session:
         repo.sync_directory(session, base)  # seeds an empty database; staff edits are kept
     live_directory = LiveDirectory(base, factory)

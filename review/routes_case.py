@@ -10,7 +10,6 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from core.errors import NarahubungError
-from narahubung import casework
 from narahubung.services import Services
 from review import actions
 from review.attachments import (
@@ -35,6 +34,7 @@ from review.casefacts import (
 from review.deps import DbSession, ServicesDep, render
 from review.labels import KIND_NAMES, Names
 from storage.models import AuditEvent, Case, CaseNote, CaseStatus, Document, StaffLabel
+from storage.repository import latest_classification
 
 router = APIRouter(prefix="/kasus")
 FLASH_KEY = "flash"
@@ -59,7 +59,7 @@ def _documents(session: Session, case: Case) -> list[Document]:
 
 
 def default_letter_text(documents: list[Document]) -> str:
-    """What casework quotes in the letter when staff leave it as it is."""
+    """What the forwarding letter quotes when staff leave it as it is."""
     return "\n\n".join((d.clean_text or d.text) for d in documents if (d.clean_text or d.text))
 
 
@@ -75,7 +75,7 @@ def _next_in_queue(session: Session, case: Case) -> int | None:
 
 def _preview(services: Services, case: Case, unit_id: str | None) -> tuple[Any, str | None]:
     try:
-        return casework.preview_draft(services, case.reference, unit_id=unit_id or None), None
+        return actions.preview_draft(services, case.reference, unit_id=unit_id or None), None
     except NarahubungError as exc:
         return None, exc.message
 
@@ -100,7 +100,7 @@ def case_page(case_id: int, request: Request, user: CurrentUser, session: DbSess
         if is_pdf(doc.content_type):
             pages = min(pdf_page_count(services.blobs.get(doc.blob_sha256)), MAX_PREVIEW_PAGES)
         attachments.append({"doc": doc, "pages": pages})
-    latest = case.classifications[-1] if case.classifications else None
+    latest = latest_classification(case)
     scores = latest.scores if latest is not None else {}
     text = classifier_text(case.subject if is_mail else "", documents, is_mail)
     marked = highlight(text, list(latest.evidence) if latest is not None else [])
@@ -117,11 +117,11 @@ def case_page(case_id: int, request: Request, user: CurrentUser, session: DbSess
         request, "case.html",
         case=case, raw=raw, documents=documents, original=original, attachments=attachments,
         classification=latest, marked=marked, field_names=FIELD_NAMES,
-        units=top_units(scores, services.directory), types=top_types(scores, services.directory),
+        units=top_units(scores, services.directory, chosen=latest.unit_id if latest else None), types=top_types(scores, services.directory),
         kinds=top_kinds(scores, KIND_NAMES), agency_types=top_agency_types(scores, services.directory), names=Names(services.directory), directory=services.directory,
         preview=preview, preview_problem=preview_problem, chosen_unit=chosen_unit,
-        letter_text=default_letter_text(documents), modes=casework.DELIVERY_MODES,
-        default_mode=casework.default_mode(services), notes=notes, history=history, label=label,
+        letter_text=default_letter_text(documents), modes=actions.DELIVERY_MODES,
+        default_mode=actions.default_mode(services), notes=notes, history=history, label=label,
         next_case=_next_in_queue(session, case), held=actions.HELD,
         flash=request.session.pop(FLASH_KEY, None),
     )
@@ -174,6 +174,35 @@ def route(
     return _run(request, case_id, lambda: actions.route_now(
         services, case_id, actor=user.username, unit_id=unit or None, mode=mode or None,
         letter_text=None if edited == original else edited, forward_attachments=forward))
+
+
+@router.post("/{case_id}/alihkan")
+def reroute(
+    case_id: int, request: Request, user: CurrentUser, services: ServicesDep,
+    unit: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+    mode: Annotated[str, Form()] = "",
+) -> Response:
+    return _run(request, case_id, lambda: actions.reroute(services, case_id, actor=user.username, unit_id=unit,
+                                                           reason=reason, mode=mode or None))
+
+
+@router.post("/{case_id}/jawab")
+def answer(
+    case_id: int, request: Request, user: CurrentUser, services: ServicesDep,
+    text: Annotated[str, Form()] = "",
+    mode: Annotated[str, Form()] = "",
+    finish_reason: Annotated[str, Form()] = "",
+) -> Response:
+    return _run(request, case_id, lambda: actions.send_answer(
+        services, case_id, actor=user.username, text=text or None, mode=mode or None,
+        finish_reason=finish_reason.strip() or None))
+
+
+@router.post("/{case_id}/selesai")
+def finish(case_id: int, request: Request, user: CurrentUser, services: ServicesDep,
+           reason: Annotated[str, Form()] = "") -> Response:
+    return _run(request, case_id, lambda: actions.finish(services, case_id, reason, actor=user.username))
 
 
 @router.post("/{case_id}/tahan")

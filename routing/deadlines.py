@@ -15,8 +15,8 @@ from functools import partial
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.directory import Directory
-from routing.letters import Letters
+from core.directory import Directory, Unit
+from routing.cases import Desk, reachable, standing_forward
 from routing.outbox import enqueue
 from routing.plan import supervisors
 from storage import repository as repo
@@ -33,7 +33,8 @@ class TendReport:
     notes: list[str] = field(default_factory=list)
 
 
-def tend(factory: sessionmaker[Session], letters: Callable[[], Letters], now: datetime) -> TendReport:
+def tend(factory: sessionmaker[Session], desk: Callable[[], Desk]) -> TendReport:
+    """Each case is tended in its own transaction with its own desk (directory snapshot and `now`)."""
     report = TendReport()
     with factory() as session:
         ids = list(session.scalars(
@@ -41,27 +42,27 @@ def tend(factory: sessionmaker[Session], letters: Callable[[], Letters], now: da
             .order_by(Case.id)
         ))
     for case_id in ids:
-        write_with_retry(factory, partial(_tend_one, case_id=case_id, letters=letters(), now=now, report=report))
+        write_with_retry(factory, partial(_tend_one, case_id=case_id, desk=desk(), report=report))
     return report
 
 
-def _tend_one(session: Session, case_id: int, letters: Letters, now: datetime, report: TendReport) -> None:
+def _tend_one(session: Session, case_id: int, desk: Desk, report: TendReport) -> None:
     case = session.get(Case, case_id, with_for_update=True)
     if case is None or case.status not in FOLLOWED or case.answered_at is not None or case.routed_at is None:
         return
-    forward = _forward_of(case)
-    if forward is None:
-        return
-    directory = letters.directory
+    forward = standing_forward(case)
+    reach = reachable(forward) if forward is not None else None
+    if forward is None or reach is None or forward.status != DeliveryStatus.SENT:
+        return  # nothing reached the agency yet (the letter waits in the outbox): nothing to remind of
+    letters, now, directory = desk.letters, desk.now, desk.directory
     unit = directory.unit(case.unit_id) if case.unit_id else None
     unit_name = unit.name if unit else ", ".join(forward.to_addrs)
     life = letters.routing.life
     if now < case.deadline_at:
-        days = (now - case.routed_at).days
+        days = (now - (forward.sent_at or case.routed_at)).days
         due = sum(1 for d in life.reminder_days if d <= days)
         if due > case.reminders_sent:
-            draft = letters.reminder(case, due, days, tuple(forward.to_addrs), tuple(forward.cc_addrs), unit_name,
-                                     forward.message_id, now)
+            draft = letters.reminder(case, due, days, *reach, unit_name, forward.message_id, now)
             enqueue(session, letters.blobs, case, draft, now, purpose="reminder", transport="smtp")
             case.reminders_sent = due
             repo.audit(session, "case", case.reference, "reminder", detail={"number": due, "days": days})
@@ -84,12 +85,7 @@ def _tend_one(session: Session, case_id: int, letters: Letters, now: datetime, r
     report.escalations.append(f"{case.reference}: eskalasi ke {supervisor.name}")
 
 
-def _forward_of(case: Case) -> Delivery | None:
-    return next((d for d in reversed(case.deliveries)
-                 if d.purpose == "forward" and d.status not in DeliveryStatus.FOR_STAFF), None)
-
-
-def _escalation_targets(directory: Directory, case: Case, forward: Delivery, type_id: str) -> list:
+def _escalation_targets(directory: Directory, case: Case, forward: Delivery, type_id: str) -> list[Unit]:
     unit = directory.unit(case.unit_id) if case.unit_id else None
     if unit is None:
         return []

@@ -186,15 +186,18 @@ class DraftComposer:
         reply_to: str | None = None,
         in_reply_to: str | None = None,
         sender: str | None = None,
+        body: str | None = None,
     ) -> Draft:
-        """Render `<template>.txt.j2` and `<template>_subject.txt.j2` into one message on the wire.
+        """Render `<template>.txt.j2` and `<template>_subject.txt.j2` into one message on the wire; `body`,
+        when given (a letter staff edited), is sent as it is instead of the rendered template.
 
         Every header value is made one line first: a CR or LF from a complainant's subject can never
         start a header of its own.
         """
         context = {"office": self.office, "reference": reference, "now": now, **context}
         subject = one_line(self.env.get_template(f"{template}_subject.txt.j2").render(context))
-        body = self.env.get_template(f"{template}.txt.j2").render(context)
+        if body is None:
+            body = self.env.get_template(f"{template}.txt.j2").render(context)
 
         domain = self.office.sender_email.rpartition("@")[2] or "narahubung.local"
         message_id = make_msgid(idstring=_msgid_part(reference), domain=domain)

@@ -29,7 +29,7 @@ from storage.models import Case, Document
 
 @dataclass(frozen=True)
 class Letters:
-    """What composing needs; built from Services by the pipeline and casework."""
+    """What composing needs; a `routing.cases.Desk` builds it from one directory snapshot."""
 
     composer: DraftComposer
     directory: Directory
@@ -83,23 +83,25 @@ class Letters:
         malad = tuple(names.get(m, m) for m in facts.maladministration)
         return self.composer.compose(facts, unit, recipients, malad, now, reply_to=self.reply_to(case))
 
-    def referral(self, facts: DraftFacts, case: Case, office: OtherOffice, now: datetime) -> Draft:
+    def referral(self, facts: DraftFacts, case: Case, office: OtherOffice, now: datetime,
+                 body: str | None = None) -> Draft:
         context = self._identity_context(facts)
         context["other_office"] = office
         files = self._attachments(facts)
         context["attachments"] = [a.filename for a in files]
         return self.composer.letter("referral", context, to=((office.name, office.email),),
                                     reference=case.reference, now=now, attachments=files,
-                                    reply_to=self.reply_to(case))
+                                    reply_to=self.reply_to(case), body=body)
 
-    def reply(self, facts: DraftFacts, case: Case, now: datetime) -> Draft:
+    def reply(self, facts: DraftFacts, case: Case, now: datetime, body: str | None = None) -> Draft:
         if not case.complainant_email:
             raise ValueError("no complainant address")
         context = {"subject": facts.subject, "complainant_name": case.complainant_name,
                    "received_at": case.received_at, "kind": case.kind}
         return self.composer.letter("reply", context, to=((case.complainant_name or "", case.complainant_email),),
                                     reference=case.reference, now=now, reply_to=self.reply_to(case),
-                                    in_reply_to=case.raw_message.message_id if case.raw_message else None)
+                                    in_reply_to=case.raw_message.message_id if case.raw_message else None,
+                                    body=body)
 
     def acknowledgement(self, case: Case, now: datetime, in_reply_to: str | None) -> Draft:
         assert case.complainant_email
@@ -127,6 +129,14 @@ class Letters:
                                     cc=tuple((fp.name, fp.email) for fp in recipients.cc),
                                     reference=case.reference, now=now, reply_to=self.reply_to(case),
                                     in_reply_to=in_reply_to)
+
+    def retraction(self, case: Case, to: tuple[str, ...], cc: tuple[str, ...], unit_name: str,
+                   routed_at: datetime, in_reply_to: str | None, now: datetime) -> Draft:
+        """To the recipients of a letter sent to the wrong unit: disregard and delete it (no content repeated)."""
+        context = {"unit_name": unit_name, "routed_at": routed_at}
+        return self.composer.letter("retraction", context, to=tuple(("", a) for a in to),
+                                    cc=tuple(("", a) for a in cc), reference=case.reference, now=now,
+                                    reply_to=self.reply_to(case), in_reply_to=in_reply_to)
 
     def follow_up(self, facts: DraftFacts, case: Case, to: tuple[str, ...], cc: tuple[str, ...], unit_name: str,
                   received_at: datetime, in_reply_to: str | None, now: datetime) -> Draft:

@@ -20,11 +20,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.errors import DeliveryFailed
 from routing.draft import Draft
+from routing.life import set_status
 from routing.transport import DeliveryOutcomeUnknown, Transport
 from storage.blobs import BlobStore
 from storage.db import transaction
 from storage.models import Case, CaseStatus, Delivery, DeliveryStatus
-from storage.repository import audit, set_case_status
+from storage.repository import audit
 
 MAX_ATTEMPTS = 6
 RETRY_BASE = timedelta(minutes=5)
@@ -168,6 +169,7 @@ def deliver_pending(
             with transaction(factory) as session:
                 delivery = session.get_one(Delivery, delivery_id)
                 delivery.sent_at = clock()
+                delivery.refused = dict(refused)  # never written to again by a follow-up or reminder (5xx)
                 note = "; ".join(f"{a}: {r}" for a, r in refused.items()) or None
                 _set(session, delivery, DeliveryStatus.SENT, f"ditolak sebagian: {note}" if note else None)
                 (report.drafted if delivery.transport == "imap_draft" else report.sent).append(delivery)
@@ -204,4 +206,4 @@ def _show_staff(session: Session, delivery: Delivery) -> None:
     note = f"surat {delivery.purpose} ke {', '.join(delivery.to_addrs)}{what}: {delivery.last_error}"
     case.review_reasons = [*(case.review_reasons or []), note]
     if delivery.purpose in HELD_BY_FAILURE and case.status != CaseStatus.NEEDS_REVIEW:
-        set_case_status(session, case, CaseStatus.NEEDS_REVIEW, "delivery_failed", delivery=delivery.id, error=note)
+        set_status(session, case, CaseStatus.NEEDS_REVIEW, "delivery_failed", delivery=delivery.id, error=note)

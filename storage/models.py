@@ -125,7 +125,20 @@ class CaseStatus:
     ANSWERED = "answered"  # the focal point replied (issue 6)
     BOUNCED = "bounced"  # a letter of the case came back undelivered (issue 6)
     HELD = "held"  # staff put the case aside: out of the review queue until released or routed
-    ALL = (RECEIVED, NEEDS_REVIEW, ROUTED, ARCHIVED, REFERRED, ANSWERED, BOUNCED, HELD)
+    CLOSED = "closed"  # finished by staff with a reason (an inquiry answered, a referral sent, resolved)
+    ALL = (RECEIVED, NEEDS_REVIEW, ROUTED, ARCHIVED, REFERRED, ANSWERED, BOUNCED, HELD, CLOSED)
+    # what staff read; the allowed changes between them are routing.life.TRANSITIONS
+    NAMES: ClassVar[dict[str, str]] = {
+        RECEIVED: "Diterima",
+        NEEDS_REVIEW: "Perlu ditinjau",
+        ROUTED: "Diteruskan",
+        ARCHIVED: "Diarsipkan",
+        HELD: "Ditahan",
+        BOUNCED: "Surat kembali",
+        ANSWERED: "Dijawab",
+        REFERRED: "Dilimpahkan",
+        CLOSED: "Selesai",
+    }
 
 
 class Case(Base):
@@ -190,7 +203,9 @@ class DeliveryStatus:
     SENT = "sent"
     FAILED = "failed"
     UNKNOWN = "unknown"  # the server may or may not have stored it (crash while sending, reply lost): staff check
+    CANCELLED = "cancelled"  # withdrawn before it was sent (the case was re-routed): never sent
     FOR_STAFF = (FAILED, UNKNOWN)  # ended without a confirmed delivery; never retried by itself
+    GONE = (FAILED, UNKNOWN, CANCELLED)  # a letter that does not stand for its case
 
 
 class Delivery(Base):
@@ -215,6 +230,8 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None]
     next_attempt_at: Mapped[datetime | None]  # a deferred delivery waits until then (exponential backoff)
     reply_to: Mapped[str | None] = mapped_column(String(255))  # the plus-address replies come back to
+    # recipients the server refused while it took the letter for the others: {address: "550 …"} (migration 0010)
+    refused: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
 
     case: Mapped[Case] = relationship(back_populates="deliveries")
 
@@ -378,3 +395,40 @@ class TriageMark(Base):
     due: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
     applied_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
+
+
+# --- staff working together (issue 13 point 8): saved filters, who handles a case, the digest ---
+
+
+class SavedFilter(Base):
+    """A queue filter a staff member saved under a name (the query string of /antrean)."""
+
+    __tablename__ = "saved_filters"
+    __table_args__ = (UniqueConstraint("username", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    query: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+
+
+class CaseAssignment(Base):
+    """Who handles a case ("ditangani oleh"); one row per assigned case, history in the audit log."""
+
+    __tablename__ = "case_assignments"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    assigned_by: Mapped[str] = mapped_column(String(64))
+    assigned_at: Mapped[datetime]
+
+
+class DigestSubscription(Base):
+    """A staff member's opt-in to the daily e-mail digest (new cases waiting, failed deliveries, overdue)."""
+
+    __tablename__ = "digest_subscriptions"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    email: Mapped[str] = mapped_column(String(255))
+    last_sent_on: Mapped[str | None] = mapped_column(String(10))  # office date (YYYY-MM-DD) of the last digest

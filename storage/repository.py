@@ -17,6 +17,7 @@ from storage.blobs import BlobStore, sha256_of
 from storage.models import (
     AuditEvent,
     Case,
+    Classification,
     Document,
     FocalPointRow,
     RawMessage,
@@ -266,13 +267,9 @@ def audit(
     )
 
 
-def set_case_status(
-    session: Session, case: Case, status: str, action: str, *, actor: str = "system", **detail: Any
-) -> None:
-    previous = case.status
-    case.status = status
-    case.updated_at = utcnow()
-    audit(session, "case", case.reference, action, actor=actor, from_status=previous, to_status=status, detail=detail)
+def latest_classification(case: Case) -> Classification | None:
+    """The newest classification of `case` (a reprocessed case has several), or None."""
+    return case.classifications[-1] if case.classifications else None
 
 
 @dataclass(frozen=True)
@@ -294,7 +291,7 @@ def record_staff_label(session: Session, case: Case, labels: StaffLabelling, *, 
     The action is `confirm` when the labels equal the latest classification of the case, else `correct`.
     A later labelling of the same case replaces the earlier one (the audit log keeps both).
     """
-    latest = case.classifications[-1] if case.classifications else None
+    latest = latest_classification(case)
     same = latest is not None and (
         latest.kind == labels.kind
         and latest.unit_id == labels.unit_id

@@ -7,8 +7,8 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from factories import make_mail
-from sqlalchemy import func, select
+from factories import count_rows, make_mail, wait_until
+from sqlalchemy import select
 
 from core.settings import MailboxSettings, load_settings
 from ingest.imap.backoff import Backoff
@@ -32,15 +32,6 @@ def complaint(n: int, place: str = "Koba") -> bytes:
     )
 
 
-def wait_until(predicate, timeout: float = 15.0, interval: float = 0.05) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout} s")
-
-
 def services_for(tmp_path, classifier, mailboxes=(), **settings):
     return build_services(
         load_settings(data_dir=tmp_path / "data", mailboxes=list(mailboxes), **settings), classifier=classifier
@@ -49,11 +40,6 @@ def services_for(tmp_path, classifier, mailboxes=(), **settings):
 
 def mailbox(server: PrivateDovecot, user: str, **options) -> MailboxSettings:
     return MailboxSettings(name=user, url=server.url(user), **options)
-
-
-def count(services, model, *where) -> int:
-    with services.factory() as session:
-        return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
 
 @pytest.fixture
@@ -83,7 +69,7 @@ def test_idle_picks_up_a_new_message_without_waiting_for_the_poll(tmp_path, clas
         time.sleep(0.3)  # let the watcher enter IDLE
         appended = time.monotonic()
         dovecot.append(complaint(1), user=user)
-        wait_until(lambda: count(services, RawMessage) == 1, timeout=10)
+        wait_until(lambda: count_rows(services, RawMessage) == 1, timeout=10)
         assert time.monotonic() - appended < 5, "arrived by push, not by the 300 s poll"
     finally:
         stop.set()
@@ -97,21 +83,21 @@ def test_server_killed_and_restarted_mid_run_loses_and_doubles_nothing(tmp_path,
         own_dovecot.append(complaint(n), user="pengaduan")
     _watcher, stop, thread = start_watcher(services, settings, poll=0.5)
     try:
-        wait_until(lambda: count(services, RawMessage) == 3)
+        wait_until(lambda: count_rows(services, RawMessage) == 3)
         own_dovecot.restart(hard=True)  # SIGKILL: the connection dies without a word
         for n in range(3, 6):
             own_dovecot.append(complaint(n), user="pengaduan")
-        wait_until(lambda: count(services, RawMessage) == 6, timeout=30)
+        wait_until(lambda: count_rows(services, RawMessage) == 6, timeout=30)
         # one more round after the restart: a watcher that lost its place would fetch 1–6 again here
         own_dovecot.append(complaint(6), user="pengaduan")
-        wait_until(lambda: count(services, RawMessage) >= 7, timeout=30)
+        wait_until(lambda: count_rows(services, RawMessage) >= 7, timeout=30)
     finally:
         stop.set()
         thread.join(10)
     with services.factory() as session:
         uids = sorted(session.scalars(select(RawMessage.uid)))
     assert uids == [1, 2, 3, 4, 5, 6, 7]
-    assert count(services, RawMessage, RawMessage.status == RawStatus.DUPLICATE) == 0
+    assert count_rows(services, RawMessage, RawMessage.status == RawStatus.DUPLICATE) == 0
 
 
 def test_a_recreated_folder_with_a_new_uidvalidity_brings_no_duplicates(tmp_path, classifier, dovecot, fresh_mailbox):
@@ -133,7 +119,7 @@ def test_a_recreated_folder_with_a_new_uidvalidity_brings_no_duplicates(tmp_path
     process_pending(services)
 
     assert (report.stored, report.duplicates) == (1, 3)
-    assert count(services, Case) == 4
+    assert count_rows(services, Case) == 4
     with services.factory() as session:
         validities = set(session.scalars(select(RawMessage.uidvalidity)))
     assert len(validities) == 2
@@ -151,7 +137,7 @@ def test_the_same_mail_appended_twice_becomes_one_case(tmp_path, classifier, dov
     report = sync_mailboxes(services)
     results = process_pending(services)
     assert (report.stored, report.duplicates) == (1, 2)
-    assert len(results) == 1 and count(services, Case) == 1
+    assert len(results) == 1 and count_rows(services, Case) == 1
 
 
 def test_an_oversize_message_is_kept_as_header_quarantined_and_shown_to_staff(
@@ -214,7 +200,7 @@ def test_a_mark_that_did_not_reach_the_server_is_made_on_the_next_sync(tmp_path,
     marking = services_for(tmp_path, classifier, [mailbox(dovecot, user)])
     sync_mailboxes(marking)
     assert b"$Narahubung" in next(iter(dovecot.flags(user=user).values()))
-    assert count(marking, RawMessage) == 1
+    assert count_rows(marking, RawMessage) == 1
 
 
 def test_a_folder_with_a_non_ascii_name_is_read(tmp_path, classifier, dovecot, fresh_mailbox):
@@ -268,7 +254,7 @@ def test_reprocess_after_a_directory_fix_routes_a_held_case_once(tmp_path, class
     deliver(services)
     assert again_and_again.status == "routed"
     assert [m.rcpt_tos for m in forwarded(smtp_sink)] == [("pengaduan@kemenag-basel.example",)]
-    assert count(services, Case) == 1
+    assert count_rows(services, Case) == 1
 
 
 def test_a_bounce_quoting_a_complaint_never_causes_mail(tmp_path, classifier, dovecot, fresh_mailbox, smtp_sink):
@@ -311,7 +297,7 @@ def test_runner_processes_what_an_earlier_run_left_pending(tmp_path, classifier,
     finally:
         stop.set()
         runner.join(10)
-    assert count(services, Case) == 2 and len(forwarded(smtp_sink)) == 2
+    assert count_rows(services, Case) == 2 and len(forwarded(smtp_sink)) == 2
 
 
 def test_backfill_imports_from_a_date_and_can_be_run_again(tmp_path, classifier, dovecot, fresh_mailbox):
@@ -326,7 +312,7 @@ def test_backfill_imports_from_a_date_and_can_be_run_again(tmp_path, classifier,
     second = sync_mailboxes(services, since=since)
     assert (first.stored, second.stored) == (2, 0)
     older = sync_mailboxes(services, since=(now - timedelta(days=60)).date())
-    assert older.stored == 2 and count(services, RawMessage) == 4
+    assert older.stored == 2 and count_rows(services, RawMessage) == 4
 
 
 def test_without_idle_the_folder_is_polled(tmp_path, classifier, dovecot, fresh_mailbox):
@@ -337,7 +323,7 @@ def test_without_idle_the_folder_is_polled(tmp_path, classifier, dovecot, fresh_
     try:
         assert watcher.connected.wait(10)
         dovecot.append(complaint(1), user=user)
-        wait_until(lambda: count(services, RawMessage) == 1, timeout=10)
+        wait_until(lambda: count_rows(services, RawMessage) == 1, timeout=10)
     finally:
         stop.set()
         thread.join(10)

@@ -6,8 +6,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from factories import make_mail
-from sqlalchemy import func, select
+from factories import count_rows, make_mail
+from sqlalchemy import select
 
 from core.settings import DEFAULT_ROUTING, load_settings
 from narahubung.intake import ingest_paths
@@ -71,11 +71,6 @@ def stored(services, tmp_path, *mails: bytes) -> None:
     ingest_paths(services, paths)
 
 
-def count(services, model, *where) -> int:
-    with services.factory() as session:
-        return session.scalar(select(func.count()).select_from(model).where(*where))
-
-
 def test_a_crash_mid_message_leaves_it_pending_and_the_rerun_does_it_once(services, tmp_path, smtp_sink):
     import subprocess
     import sys
@@ -84,13 +79,13 @@ def test_a_crash_mid_message_leaves_it_pending_and_the_rerun_does_it_once(servic
     crashed = subprocess.run([sys.executable, "-c", CRASH_SCRIPT, str(services.settings.data_dir),
                               services.settings.smtp_url, str(services.settings.routing_file)], check=False)
     assert crashed.returncode == 137
-    assert count(services, Case) == 0
-    assert count(services, RawMessage, RawMessage.status == RawStatus.PENDING) == 1
+    assert count_rows(services, Case) == 0
+    assert count_rows(services, RawMessage, RawMessage.status == RawStatus.PENDING) == 1
 
     first = process_pending(services)
     second = process_pending(services)
     assert [r.status for r in first] == ["routed"] and second == []
-    assert count(services, Case) == 1 and count(services, Delivery) == 1
+    assert count_rows(services, Case) == 1 and count_rows(services, Delivery) == 1
 
     deliver(services)
     deliver(services)
@@ -106,7 +101,7 @@ def test_a_failing_stage_flags_its_message_and_the_others_go_on(services, tmp_pa
         assert session.scalars(select(RawMessage.status)).all() == [RawStatus.FAILED, RawStatus.FAILED]
     again = reprocess(services, failed=True)
     assert len(again) == 2 and again[0].status == "routed"
-    assert count(services, Case) == 2
+    assert count_rows(services, Case) == 2
 
 
 def test_a_delivery_cut_off_while_sending_is_never_sent_again_automatically(services, tmp_path, smtp_sink):
@@ -212,4 +207,4 @@ def test_storing_and_processing_at_the_same_time_never_trips_over_sqlite_locks(s
     writer.join()
     process_pending(slow)
     assert errors == []
-    assert count(services, Case) == 40
+    assert count_rows(services, Case) == 40

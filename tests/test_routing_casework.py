@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from classify import load_classifier
 from core.settings import DEFAULT_ROUTING, load_settings
-from narahubung import casework
 from narahubung.intake import ingest_paths
 from narahubung.pipeline import process_pending
 from narahubung.services import build_services
+from review import actions
+from routing import cases
 from storage.models import AuditEvent, Case, CaseStatus, Delivery
 
 COMPLAINT = make_mail(
@@ -56,10 +57,10 @@ def held_case(services, tmp_path, data: bytes = COMPLAINT) -> Case:
 
 def test_staff_route_a_held_case_and_the_focal_point_gets_one_letter(services, tmp_path, smtp_sink):
     case = held_case(services, tmp_path)
-    outcome = casework.route_case(services, case.reference, actor="rina", unit_id="pln-belitung")
+    outcome = actions.route_case(services, case.reference, actor="rina", unit_id="pln-belitung")
     assert outcome.unit_id == "pln-belitung" and outcome.mode == "smtp" and len(outcome.delivery_ids) == 1
     assert outcome.to  # the focal point of PLN UP3 Belitung
-    report = casework.deliver_now(services)
+    report = actions.deliver_now(services)
     assert [d.id for d in report.sent] == list(outcome.delivery_ids)
     [mail] = smtp_sink.wait_for(1)
     msg = message_from_bytes(mail.data, policy=policy.default)
@@ -74,30 +75,30 @@ def test_staff_route_a_held_case_and_the_focal_point_gets_one_letter(services, t
 
 def test_a_case_is_never_routed_twice(services, tmp_path):
     case = held_case(services, tmp_path)
-    casework.route_case(services, case.reference, actor="rina", unit_id="pln-belitung")
-    with pytest.raises(casework.CaseAlreadyRouted, match="sudah diteruskan"):
-        casework.route_case(services, case.reference, actor="budi", unit_id="pln-belitung")
+    actions.route_case(services, case.reference, actor="rina", unit_id="pln-belitung")
+    with pytest.raises(cases.CaseAlreadyRouted, match="sudah diteruskan"):
+        actions.route_case(services, case.reference, actor="budi", unit_id="pln-belitung")
     with services.factory() as session:
         assert len(session.scalars(select(Delivery)).all()) == 1
 
 
 def test_a_unit_without_focal_point_or_no_unit_is_refused_in_indonesian(services, tmp_path):
     case = held_case(services, tmp_path)
-    with pytest.raises(casework.UnitHasNoFocalPoint, match="belum menunjuk narahubung"):
-        casework.route_case(services, case.reference, actor="rina", unit_id="kemenag-1903")
-    with pytest.raises(casework.CaseHasNoUnit, match="tidak ada di direktori"):
-        casework.route_case(services, case.reference, actor="rina", unit_id="tidak-ada")
-    with pytest.raises(casework.CaseNotFound):
-        casework.route_case(services, "ORI-BABEL/2026/999999", actor="rina", unit_id="pln-belitung")
+    with pytest.raises(cases.UnitHasNoFocalPoint, match="belum menunjuk narahubung"):
+        actions.route_case(services, case.reference, actor="rina", unit_id="kemenag-1903")
+    with pytest.raises(cases.CaseHasNoUnit, match="tidak ada di direktori"):
+        actions.route_case(services, case.reference, actor="rina", unit_id="tidak-ada")
+    with pytest.raises(cases.CaseNotFound):
+        actions.route_case(services, "ORI-BABEL/2026/999999", actor="rina", unit_id="pln-belitung")
 
 
 def test_staff_edited_letter_text_replaces_the_complaint_text(services, tmp_path, smtp_sink):
     case = held_case(services, tmp_path)
-    preview = casework.preview_draft(services, case.reference, unit_id="pln-belitung")
+    preview = actions.preview_draft(services, case.reference, unit_id="pln-belitung")
     assert "meteran belum juga dipasang" in preview.body and case.reference in preview.subject
-    casework.route_case(services, case.reference, actor="rina", unit_id="pln-belitung",
+    actions.route_case(services, case.reference, actor="rina", unit_id="pln-belitung",
                         letter_text="Ringkasan oleh staf: meteran listrik belum dipasang sejak Juli.")
-    casework.deliver_now(services)
+    actions.deliver_now(services)
     [mail] = smtp_sink.wait_for(1)
     body = message_from_bytes(mail.data, policy=policy.default).get_body(("plain",)).get_content()
     assert "Ringkasan oleh staf" in body and "tiga kali saya tanyakan" not in body
@@ -116,9 +117,9 @@ CONFIDENTIAL = make_mail(
 def test_a_confidential_cases_attachments_go_only_by_staff_decision(services, tmp_path, smtp_sink, decision, files):
     case = held_case(services, tmp_path, CONFIDENTIAL)
     assert case.confidential
-    casework.route_case(services, case.reference, actor="rina", unit_id="disdukcapil-1904",
+    actions.route_case(services, case.reference, actor="rina", unit_id="disdukcapil-1904",
                         forward_attachments=decision)
-    casework.deliver_now(services)
+    actions.deliver_now(services)
     [mail] = smtp_sink.wait_for(1)
     msg = message_from_bytes(mail.data, policy=policy.default)
     assert [p.get_filename() for p in msg.iter_attachments()] == files
@@ -137,10 +138,10 @@ def test_staff_can_choose_an_imap_draft_for_review_before_sending(tmp_path, smtp
                              imap_url=dovecot.url(user))
     services = build_services(settings, classifier=rules_classifier)
     case = held_case(services, tmp_path)
-    outcome = casework.route_case(services, case.reference, actor="rina", unit_id="pln-belitung", mode="imap_draft")
-    report = casework.deliver_now(services)
+    outcome = actions.route_case(services, case.reference, actor="rina", unit_id="pln-belitung", mode="imap_draft")
+    report = actions.deliver_now(services)
     assert [d.id for d in report.drafted] == list(outcome.delivery_ids)
     [draft] = dovecot.messages(user=user, folder="Drafts").values()
     assert case.reference in message_from_bytes(draft, policy=policy.default)["Subject"]
-    with pytest.raises(casework.UnknownDeliveryMode):
-        casework.route_case(services, case.reference, actor="rina", mode="fax")
+    with pytest.raises(cases.UnknownDeliveryMode):
+        actions.route_case(services, case.reference, actor="rina", mode="fax")

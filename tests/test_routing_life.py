@@ -253,11 +253,11 @@ def test_a_550_is_marked_failed_and_shown_to_staff(services, tmp_path, smtp_sink
     case = case_of(services, result.reference)
     assert case.status == CaseStatus.NEEDS_REVIEW, "back in the staff queue"
     assert any("gagal" in r and "550" in r for r in case.review_reasons)
-    from narahubung import casework
+    from review import actions
 
     smtp_sink.reject_with = None  # staff fixed the address in the directory; they route it again
-    casework.route_case(services, result.reference, actor="rina")
-    assert len(casework.deliver_now(services).sent) == 1
+    actions.route_case(services, result.reference, actor="rina")
+    assert len(actions.deliver_now(services).sent) == 1
 
 
 CRASH_AFTER_SEND = """
@@ -552,7 +552,7 @@ def test_keywords_only_when_no_folders_are_configured(tmp_path, smtp_sink, rules
 
 
 def test_a_staff_correction_updates_the_keywords_and_folder(mailbox_services, dovecot, smtp_sink):
-    from narahubung import casework
+    from review import actions
     from storage.db import transaction
 
     services, user = mailbox_services
@@ -562,14 +562,14 @@ def test_a_staff_correction_updates_the_keywords_and_folder(mailbox_services, do
     with transaction(services.factory) as session:  # what the staff app records
         case = session.scalar(select(Case).where(Case.reference == result.reference))
         case.kind, case.unit_id = "complaint", "pln-belitung"
-    casework.refresh_triage_marks(services, result.reference)
+    actions.refresh_triage_marks(services, result.reference)
     [corrected] = folder_flags(dovecot, user, "Triase/Perlu Tinjauan")
     assert b"$Pengaduan" in corrected and b"$Pertanyaan" not in corrected and b"$Instansi_pln" in corrected
-    casework.route_case(services, result.reference, actor="rina")
+    actions.route_case(services, result.reference, actor="rina")
     assert folder_flags(dovecot, user, "Triase/Perlu Tinjauan") == []
     [routed] = folder_flags(dovecot, user, "Triase/Diteruskan/pln")
     assert {b"$Pengaduan", b"$Diteruskan"} <= routed and b"$PerluTinjauan" not in routed
-    casework.deliver_now(services)
+    actions.deliver_now(services)
     assert len(letters(smtp_sink, "forward")) == 1
 
 
@@ -628,6 +628,7 @@ def test_no_escalation_when_it_is_switched_off(tmp_path, smtp_sink, rules_classi
                                                                             ("reminder_days = [14, 30, 50]",
                                                                              "reminder_days = [7]")])
     ingest(services, tmp_path, mail(COMPLAINT))
+    deliver(services)
     for days in (6, 7, 8, 70):
         clock.now = START + timedelta(days=days)
         tend_cases(services)

@@ -1,7 +1,7 @@
 """The inbox itself is triaged: the original mail in the office mailbox gets IMAP keywords (its kind,
 its agency type, $PerluTinjauan, $Diteruskan) and, if configured, moves to a Triase/… folder.
 
-What a mail should carry is decided in the processing transaction (`schedule_marks`, a due row);
+What a mail should carry is decided by the case's life in its transaction (`routing.marks`, a due row);
 the server is changed only after the commit (`apply_due_marks`), so a lost connection leaves the row
 due and the next round tries again. A staff correction makes the row due again.
 """
@@ -21,71 +21,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.errors import MailboxUnavailable
 from core.settings import MailboxSettings, Settings
 from ingest.imap.connection import NETWORK_ERRORS, ImapAccount
-from routing.rules import Triage
 from storage.db import transaction
-from storage.models import CaseStatus, RawMessage, TriageMark
+from storage.models import TriageMark
 
 log = logging.getLogger("narahubung.triage")
 _MAILBOX_KEY = re.compile(r"^(?P<account>imaps?://[^/]+)/(?P<folder>.*)$")
-_ATOM_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
-REVIEW_STATUSES = (CaseStatus.NEEDS_REVIEW, CaseStatus.BOUNCED)
-ROUTED_STATUSES = (CaseStatus.ROUTED, CaseStatus.REFERRED, CaseStatus.ANSWERED)
-
-
-@dataclass(frozen=True)
-class Marks:
-    keywords: tuple[str, ...]
-    folder: str | None  # None: the mail stays where it is
 
 
 @dataclass
 class MarksReport:
     applied: int = 0
     errors: list[str] = field(default_factory=list)
-
-
-def marks_for(triage: Triage, kind: str | None, agency_type: str | None, status: str) -> Marks:
-    """Pure: the keywords and folder of a mail of this kind, agency type and case status."""
-    keywords: list[str] = []
-    if kind and kind in triage.kind_keywords:
-        keywords.append(triage.kind_keywords[kind])
-    if agency_type:
-        keywords.append(triage.agency_keyword.format(agency_type=_ATOM_UNSAFE.sub("_", agency_type)))
-    if status in REVIEW_STATUSES:
-        keywords.append(triage.keyword_review)
-    if status in ROUTED_STATUSES:
-        keywords.append(triage.keyword_routed)
-    folders = triage.folders
-    if status == CaseStatus.ARCHIVED and kind in ("spam", "auto_reply"):
-        folder = folders.spam or folders.archived
-    elif status == CaseStatus.ARCHIVED:
-        folder = folders.archived
-    elif status in REVIEW_STATUSES:
-        folder = folders.review
-    elif status in ROUTED_STATUSES:
-        folder = folders.routed.format(agency_type=agency_type or "lainnya")
-    else:
-        folder = ""
-    return Marks(tuple(dict.fromkeys(k for k in keywords if k)), folder or None)
-
-
-def schedule_marks(session: Session, raw: RawMessage, marks: Marks) -> TriageMark | None:
-    """Record in the caller's transaction what the mail should carry; nothing is sent to the server yet."""
-    if raw.mailbox is None or raw.uid is None or raw.uidvalidity is None:
-        return None
-    found = _MAILBOX_KEY.match(raw.mailbox)
-    if found is None:
-        return None
-    row = session.scalar(select(TriageMark).where(TriageMark.raw_message_id == raw.id))
-    if row is None:
-        row = TriageMark(raw_message_id=raw.id, mailbox=found["account"], folder=found["folder"],
-                         uidvalidity=raw.uidvalidity, uid=raw.uid, message_id=raw.message_id, applied_keywords=[])
-        session.add(row)
-    if list(row.keywords or []) != list(marks.keywords) or row.target_folder != marks.folder or row.applied_at is None:
-        row.keywords = list(marks.keywords)
-        row.target_folder = marks.folder
-        row.due = True
-    return row
 
 
 def apply_due_marks(

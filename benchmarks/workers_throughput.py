@@ -1,0 +1,234 @@
+"""End-to-end messages per second of `narahubung worker` with 1 and 2 worker processes, beside the floor.
+
+For each worker count: a fresh PostgreSQL database (`db upgrade`), a fresh mailbox, the workers started and
+registered (start-up is not timed), then every message moved into INBOX in one IMAP MOVE; the clock runs
+until every message is processed and every letter delivered to the local SMTP server.
+
+The floor is the same reading done by the bare libraries with the same parallelism (a process pool of 1 and
+2): imapclient FETCH of the same messages, mail-parser, pypdfium2 for PDF text, Tesseract (one thread) for
+scanned pages, the classifier alone. No database, no blob store, no letters.
+
+The mix: the sample inbox (16 mails, three with text PDFs, one malformed, an auto-reply, spam), each copy
+with its own Message-ID; every `--scanned-every`-th message carries the scanned letter of samples/letters/.
+
+    .venv/bin/python benchmarks/workers_throughput.py --messages 160
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # Tesseract on 2 cores: one thread per process
+
+from imapclient import IMAPClient
+from sqlalchemy import func, select, text
+
+from core.settings import PROJECT_ROOT
+from narahubung.localservers import PrivateDovecot, PrivatePostgres, SmtpSink
+from storage.db import make_engine, session_factory, upgrade
+from storage.models import Delivery, DeliveryStatus, RawMessage, RawStatus
+
+SAMPLES = sorted((PROJECT_ROOT / "samples" / "inbox").glob("*.eml"))
+SCAN = PROJECT_ROOT / "samples" / "letters" / "01-surat-puskesmas-lubuk-besar.png"
+STAGING = "Antre"
+
+
+def variants(count: int, scanned_every: int) -> list[bytes]:
+    out = []
+    scan = SCAN.read_bytes()
+    for i in range(count):
+        msg = message_from_bytes(SAMPLES[i % len(SAMPLES)].read_bytes(), policy=policy.SMTP)
+        assert isinstance(msg, EmailMessage)
+        del msg["Message-ID"]
+        msg["Message-ID"] = f"<bench-{i}@narahubung.example>"
+        msg["X-Bench-Sequence"] = str(i)
+        if scanned_every and i % scanned_every == scanned_every - 1:
+            if not msg.is_multipart():
+                msg.make_mixed()
+            msg.add_attachment(scan, maintype="image", subtype="png", filename="surat-pindaian.png")
+        out.append(msg.as_bytes())
+    return out
+
+
+# --- the workers --------------------------------------------------------------------------------
+
+
+def run_workers(count: int, mails: list[bytes], pg: PrivatePostgres, imap: PrivateDovecot, smtp: SmtpSink,
+                tmp: Path) -> dict[str, float]:
+    user = f"bench{count}"
+    imap.add_user(user, "bench-pw")
+    with IMAPClient(imap.host, port=imap.port, ssl=False) as client:
+        client.login(user, "bench-pw")
+        client.create_folder(STAGING)
+        for raw in mails:
+            client.append(STAGING, raw)
+    url = pg.create_database(f"bench_workers_{count}_{os.getpid()}")
+    upgrade(url)
+    env = {**os.environ, "NARAHUBUNG_DATABASE_URL": url, "NARAHUBUNG_DATA_DIR": str(tmp / f"data{count}"),
+           "NARAHUBUNG_IMAP_URL": imap.url(user), "NARAHUBUNG_SMTP_URL": smtp.url}
+    engine = make_engine(url)
+    factory = session_factory(engine)
+    logs = [(tmp / f"worker{count}-{i}.log").open("wb") for i in range(count)]
+    workers = [subprocess.Popen([sys.executable, "-m", "narahubung.cli", "worker"], env=env, cwd=PROJECT_ROOT,
+                                stdout=log, stderr=subprocess.STDOUT) for log in logs]
+    try:
+        _wait(lambda: _scalar(engine, "SELECT count(*) FROM procrastinate.procrastinate_workers") >= 2 * count, 120)
+        time.sleep(1.0)  # the first (empty) fetch of the folder is over
+        t0 = time.perf_counter()
+        with IMAPClient(imap.host, port=imap.port, ssl=False) as client:
+            client.login(user, "bench-pw")
+            client.select_folder(STAGING)
+            client.move(client.search(["ALL"]), "INBOX")
+        _wait(lambda: _done(factory, len(mails)), 900)
+        elapsed = time.perf_counter() - t0
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(timeout=60)
+        engine.dispose()
+    with factory() as session:
+        sent = session.scalar(select(func.count()).where(Delivery.status == DeliveryStatus.SENT)) or 0
+    return {"seconds": round(elapsed, 2), "msg_per_s": round(len(mails) / elapsed, 1), "letters_sent": sent}
+
+
+def _scalar(engine, query: str) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(text(query)).scalar() or 0)
+
+
+def _done(factory, count: int) -> bool:
+    with factory() as session:
+        stored = session.scalar(select(func.count()).select_from(RawMessage)) or 0
+        pending = session.scalar(select(func.count()).where(RawMessage.status == RawStatus.PENDING)) or 0
+        open_letters = session.scalar(select(func.count()).where(
+            Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING]))) or 0
+    return stored >= count and not pending and not open_letters
+
+
+def _wait(predicate, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"benchmark: not done within {timeout} s")
+        time.sleep(0.05)
+
+
+# --- the floor: the bare libraries --------------------------------------------------------------
+
+_classifier = None
+
+
+def _load_classifier() -> None:
+    global _classifier
+    from classify import load_classifier
+    from core.directory import load_directory
+    from core.settings import DEFAULT_DIRECTORY
+
+    _classifier = load_classifier(load_directory(DEFAULT_DIRECTORY))
+
+
+def read_bare(raw: bytes) -> str:
+    import base64
+    import binascii
+    import io
+
+    import mailparser
+    import pypdfium2
+    import pytesseract
+    from PIL import Image
+
+    from classify.decision import MessageText
+
+    mail = mailparser.parse_from_bytes(raw)
+    texts = []
+    for part in mail.attachments:
+        try:
+            payload = base64.b64decode(part["payload"]) if part.get("binary") else part["payload"].encode()
+        except binascii.Error:  # a broken attachment: the product records a reason, the floor skips it
+            continue
+        kind = part.get("mail_content_type", "")
+        if kind == "application/pdf":
+            pdf = pypdfium2.PdfDocument(payload)
+            for page in pdf:
+                found = page.get_textpage().get_text_range()
+                if not found.strip():  # a page without text: render and read it
+                    found = pytesseract.image_to_string(page.render(scale=300 / 72).to_pil(), lang="ind")
+                texts.append(found)
+        elif kind.startswith("image/"):
+            texts.append(pytesseract.image_to_string(Image.open(io.BytesIO(payload)), lang="ind"))
+    assert _classifier is not None
+    decision = _classifier.classify(MessageText(subject=mail.subject or "", body=mail.body or "",
+                                                attachments_text="\n\n".join(texts), sender=str(mail.from_)))
+    return decision.kind
+
+
+def run_floor(processes: int, imap: PrivateDovecot, user: str, count: int) -> dict[str, float]:
+    with ProcessPoolExecutor(processes, initializer=_load_classifier) as pool:
+        list(pool.map(_warm, range(processes)))  # the classifier is loaded in every process (not timed)
+        t0 = time.perf_counter()
+        with IMAPClient(imap.host, port=imap.port, ssl=False) as client:
+            client.login(user, "bench-pw")
+            client.select_folder("INBOX", readonly=True)
+            fetched = client.fetch(client.search(["ALL"]), [b"BODY.PEEK[]"])
+        bodies = [item[b"BODY[]"] for _, item in sorted(fetched.items())]
+        kinds = list(pool.map(read_bare, bodies, chunksize=1))
+        elapsed = time.perf_counter() - t0
+    assert len(kinds) == count
+    return {"seconds": round(elapsed, 2), "msg_per_s": round(count / elapsed, 1)}
+
+
+def _warm(_: int) -> None:
+    time.sleep(0.5)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=160)
+    parser.add_argument("--scanned-every", type=int, default=16, help="every n-th message carries a scan")
+    parser.add_argument("--only-workers", type=int, help="time only this many workers (no floor, no JSON)")
+    args = parser.parse_args()
+    mails = variants(args.messages, args.scanned_every)
+    if args.only_workers:
+        with tempfile.TemporaryDirectory() as tmp, PrivatePostgres() as pg, SmtpSink() as smtp, \
+                PrivateDovecot() as imap:
+            print(run_workers(args.only_workers, mails, pg, imap, smtp, Path(tmp)))
+        return
+    with tempfile.TemporaryDirectory() as tmp, PrivatePostgres() as pg, SmtpSink() as smtp, \
+            PrivateDovecot() as imap:
+        workers, floor = {}, {}
+        for n in (1, 2):
+            workers[n] = run_workers(n, mails, pg, imap, smtp, Path(tmp))
+            print(f"{n} worker(s): {workers[n]}", file=sys.stderr)
+        for n in (1, 2):
+            floor[n] = run_floor(n, imap, "bench1", len(mails))
+            print(f"floor, {n} process(es): {floor[n]}", file=sys.stderr)
+    scanned = sum(1 for i in range(args.messages) if args.scanned_every and i % args.scanned_every == args.scanned_every - 1)
+    pdfs = sum(1 for i in range(args.messages) if "application/pdf" in SAMPLES[i % len(SAMPLES)].read_text(errors="replace"))
+    print(json.dumps({
+        "messages": args.messages,
+        "mix": {"with_text_pdf": pdfs, "with_scanned_letter": scanned},
+        "workers_1": workers[1],
+        "workers_2": workers[2],
+        "floor_1": floor[1],
+        "floor_2": floor[2],
+        "speedup_2_workers": round(workers[2]["msg_per_s"] / workers[1]["msg_per_s"], 2),
+        "one_worker_over_floor": round(workers[1]["msg_per_s"] / floor[1]["msg_per_s"], 2),
+        "two_workers_over_floor": round(workers[2]["msg_per_s"] / floor[2]["msg_per_s"], 2),
+        "goals": {"speedup_2_workers": ">= 1.7", "one_worker_over_floor": ">= 0.8"},
+    }))
+
+
+if __name__ == "__main__":
+    main()

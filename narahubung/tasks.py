@@ -1,0 +1,252 @@
+"""The jobs of `narahubung worker` (procrastinate), each a thin call of a stage function `narahubung run` uses.
+
+| task | calls | queue | lock (one at a time in the whole deployment) |
+|---|---|---|---|
+| `fetch_folder` (periodic per folder) | `FolderWatcher` (IMAP sync + IDLE) | fetch | `imap:<mailbox>/<folder>` |
+| `scan_drop_folder` (periodic) | `intake.drop_folder_once` | fetch | `drop-folder` |
+| `process_message` | `pipeline.process_raw` | process or ocr | `raw:<id>` |
+| `deliver_outbox` (also periodic) | `pipeline.deliver` | deliver | `outbox` |
+| `apply_triage_marks` (also periodic) | `pipeline.apply_marks` | deliver | `triage-marks` |
+| `tend` (periodic) | `pipeline.tend_cases` | upkeep | `tend` |
+| `sweep` (periodic) | defers `process_message` for pending messages | upkeep | — |
+| `retry_stalled_jobs` (periodic) | procrastinate's stalled-job API | upkeep | — |
+
+Exactly once comes from storage, not from the queue: a message's row (mailbox, UIDVALIDITY, UID) is committed
+before the server is marked, `process_raw` records a message only while it is still pending (row lock), and
+an outbox row is `sending` and committed before the server is contacted. A job run twice (retried after its
+worker died) finds its work done. The outbox is delivered by one job at a time because `deliver` treats a row
+left `sending` as interrupted (its outcome unknown, for staff), which is only true when no other job sends.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from contextlib import suppress
+from typing import Any, cast
+
+from procrastinate import App, JobContext, PsycopgConnector, RetryStrategy
+from procrastinate.exceptions import AlreadyEnqueued, UniqueViolation
+from procrastinate.jobs import Status
+from procrastinate.tasks import ConfigureTaskOptions
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ingest.dropfolder import DropFolder
+from ingest.imap.watcher import FolderWatcher
+from narahubung import pipeline
+from narahubung.intake import drop_folder_once
+from narahubung.worker import DELIVER, FETCH, OCR, PROCESS, UPKEEP, Runtime
+from storage import repository as repo
+from storage.blobs import BlobStore
+from storage.db import write_with_retry
+from storage.message_store import DatabaseMessageStore
+from storage.models import RawMessage, RawStatus
+
+log = logging.getLogger("narahubung.tasks")
+
+# The connector is replaced at worker start (`worker._serve`), when the database URL is known.
+app = App(connector=PsycopgConnector(), import_paths=["narahubung.tasks"])
+
+TRANSIENT = RetryStrategy(max_attempts=3, exponential_wait=2)  # a lost database connection, a deadlock
+_SCANNED = re.compile(rb"(?im)^content-type:\s*(image/|application/pdf)")
+
+
+def _runtime(context: JobContext) -> Runtime:
+    runtime: Runtime = context.additional_context["runtime"]
+    return runtime
+
+
+# --- fetching -----------------------------------------------------------------------------------
+
+
+class DispatchingStore(DatabaseMessageStore):
+    """The message store `run` uses, remembering which stored messages are new (for their jobs)."""
+
+    def __init__(self, factory: sessionmaker[Session], blobs: BlobStore) -> None:
+        super().__init__(factory, blobs)
+        self.new: list[tuple[int, str]] = []
+
+    def store(self, items: list[repo.IncomingRaw]) -> int:
+        rows = write_with_retry(self.factory, lambda session: repo.store_raws(session, self.blobs, items))
+        self.new += [(row.id, queue_for(row.source, item.data))
+                     for item, row in zip(items, rows) if row.status == RawStatus.PENDING]
+        return sum(1 for row in rows if row.status == RawStatus.DUPLICATE)
+
+    def take(self) -> list[tuple[int, str]]:
+        taken, self.new = self.new, []
+        return taken
+
+
+def queue_for(source: str, data: bytes) -> str:
+    """Scanned letters and messages carrying images or PDFs may need Tesseract: the OCR queue."""
+    return OCR if source == "letter" or _SCANNED.search(data) else PROCESS
+
+
+@app.task(queue=FETCH, pass_context=True)
+def fetch_folder(context: JobContext, timestamp: int, mailbox: str, folder: str) -> int:
+    """Keep one folder for `fetch_hold_s`: sync, then IDLE (or poll) and sync on news; each new message
+    gets its job at once. Another worker takes the folder with the next job (the lock is per folder)."""
+    runtime = _runtime(context)
+    ref = runtime.folder(mailbox, folder)
+    if ref is None:  # the settings changed since this job was queued
+        log.warning("Kotak surat %s folder %s tidak ada dalam pengaturan pekerja ini", mailbox, folder)
+        return 0
+    services = runtime.services
+    store = DispatchingStore(services.factory, services.blobs)
+    stop = threading.Event()
+    count = 0
+
+    def stored(_result: Any) -> None:
+        nonlocal count
+        new = store.take()
+        count += len(new)
+        dispatch(new)
+
+    watcher = FolderWatcher(ref.account, ref.folder, store, stop, poll_interval=services.settings.poll_interval,
+                            on_stored=stored)
+    guard = threading.Thread(target=_release_after, args=(context, runtime, stop), daemon=True)
+    guard.start()
+    watcher.run()
+    guard.join()
+    stored(None)  # a batch stored just before the stop
+    return count
+
+
+def _release_after(context: JobContext, runtime: Runtime, stop: threading.Event) -> None:
+    """End the hold after `fetch_hold_s`, or at once when the worker is asked to stop."""
+    remaining = runtime.options.fetch_hold_s
+    while remaining > 0 and not stop.is_set():
+        if runtime.stopping.is_set() or context.should_abort():
+            break
+        stop.wait(min(0.25, remaining))
+        remaining -= 0.25
+    stop.set()
+
+
+@app.task(queue=FETCH, pass_context=True, lock="drop-folder", queueing_lock="drop-folder")
+def scan_drop_folder(context: JobContext, timestamp: int) -> int:
+    services = _runtime(context).services
+    if services.settings.drop_dir is None:
+        return 0
+    report = drop_folder_once(services, DropFolder(services.settings.drop_dir))
+    if report.stored or report.oversize:
+        sweep_pending(services.factory, services.blobs)
+    return report.stored
+
+
+# --- processing ---------------------------------------------------------------------------------
+
+
+def dispatch(new: list[tuple[int, str]]) -> int:
+    """A `process_message` job per (raw id, queue); one already waiting for a message is enough."""
+    deferred = 0
+    for raw_id, queue in new:
+        key = f"raw:{raw_id}"
+        try:
+            process_message.configure(queue=queue, lock=key, queueing_lock=key).defer(raw_id=raw_id)
+            deferred += 1
+        except AlreadyEnqueued:
+            pass
+    return deferred
+
+
+def sweep_pending(factory: sessionmaker[Session], blobs: BlobStore) -> int:
+    with factory() as session:
+        rows = session.execute(select(RawMessage.id, RawMessage.source, RawMessage.sha256)
+                               .where(RawMessage.status == RawStatus.PENDING).order_by(RawMessage.id)).all()
+    return dispatch([(raw_id, queue_for(source, blobs.get(sha) if blobs.exists(sha) else b""))
+                     for raw_id, source, sha in rows])
+
+
+@app.task(queue=PROCESS, pass_context=True, retry=TRANSIENT)
+def process_message(context: JobContext, raw_id: int) -> str | None:
+    services = _runtime(context).services
+    result = pipeline.process_raw(services, raw_id)
+    if result is None:
+        return None  # done already (a retried job, or a second job for the same message)
+    _defer_once(deliver_outbox)
+    if services.routing.triage.enabled:
+        _defer_once(apply_triage_marks)
+    return f"{result.reference} {result.status}"
+
+
+def _defer_once(task: Any) -> None:
+    with suppress(AlreadyEnqueued):  # a waiting job will see this message's rows: it starts after our commit
+        task.defer()
+
+
+# --- delivering, marks, deadlines, upkeep -------------------------------------------------------
+
+
+@app.task(queue=DELIVER, pass_context=True, lock="outbox", queueing_lock="outbox", retry=TRANSIENT)
+def deliver_outbox(context: JobContext, timestamp: int | None = None) -> int:
+    services = _runtime(context).services
+    if services.transport is None and services.drafts is None:
+        return 0
+    report = pipeline.deliver(services)
+    return len(report.sent) + len(report.drafted)
+
+
+@app.task(queue=DELIVER, pass_context=True, lock="triage-marks", queueing_lock="triage-marks", retry=TRANSIENT)
+def apply_triage_marks(context: JobContext, timestamp: int | None = None) -> int:
+    return pipeline.apply_marks(_runtime(context).services).applied
+
+
+@app.task(queue=UPKEEP, pass_context=True, lock="tend", queueing_lock="tend")
+def tend(context: JobContext, timestamp: int) -> int:
+    report = pipeline.tend_cases(_runtime(context).services)
+    due = len(report.reminders) + len(report.escalations)
+    if due:
+        _defer_once(deliver_outbox)
+    return due
+
+
+@app.task(queue=UPKEEP, pass_context=True, queueing_lock="sweep")
+def sweep(context: JobContext, timestamp: int) -> int:
+    services = _runtime(context).services
+    return sweep_pending(services.factory, services.blobs)
+
+
+@app.task(queue=UPKEEP, pass_context=True, queueing_lock="retry-stalled")
+async def retry_stalled_jobs(context: JobContext, timestamp: int) -> int:
+    """Jobs of a worker without a heartbeat for `stalled_after_s` go back to the queue (and their locks,
+    a mailbox folder's included, to the next worker)."""
+    seconds = _runtime(context).options.stalled_after_s
+    stalled = list(await context.app.job_manager.get_stalled_jobs(seconds_since_heartbeat=seconds))
+    manager = context.app.job_manager
+    for job in stalled:
+        try:
+            await manager.retry_job(job)
+            log.warning("Pekerjaan %s #%s dari pekerja yang mati diulang", job.task_name, job.id)
+        except UniqueViolation:  # the same work already waits in the queue (its queueing lock): this copy ends
+            await manager.finish_job(job, status=Status.ABORTED, delete_job=False)
+            log.warning("Pekerjaan %s #%s dari pekerja yang mati sudah menunggu lagi; salinan ini dihentikan",
+                        job.task_name, job.id)
+    return len(stalled)
+
+
+def register_periodic(app: App, runtime: Runtime) -> None:
+    """The periodic jobs of this deployment's settings (every worker registers the same; the database defers
+    each one once per tick)."""
+    options = runtime.options
+
+    def every(task: Any, seconds: int, periodic_id: str = "", **configure: Any) -> None:
+        if (task.name, periodic_id) in app.periodic_registry.periodic_tasks:
+            return
+        cron = f"* * * * * */{seconds}" if seconds < 60 else f"*/{max(seconds // 60, 1)} * * * *"
+        app.periodic_registry.register_task(task=task, cron=cron, periodic_id=periodic_id, configure_kwargs=cast(ConfigureTaskOptions, configure))
+
+    for ref in runtime.folders():
+        mailbox = ref.account.settings.name
+        key = f"imap:{mailbox}/{ref.folder}"
+        every(fetch_folder, options.fetch_every_s, key, lock=key, queueing_lock=key,
+              task_kwargs={"mailbox": mailbox, "folder": ref.folder})
+    if runtime.services.settings.drop_dir is not None:
+        every(scan_drop_folder, 5)
+    every(deliver_outbox, 60)
+    every(apply_triage_marks, 60)
+    every(tend, 60)
+    every(sweep, options.sweep_every_s)
+    every(retry_stalled_jobs, max(1, round(options.stalled_after_s / 3)))
