@@ -9,15 +9,27 @@ from enum import IntEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from pydantic import ValidationError
 
 
 class ExitCode(IntEnum):
-    OK = 0
-    FAILURE = 1
-    BAD_SETTINGS = 2
-    SERVICE_UNAVAILABLE = 3
-    BAD_INPUT = 4
+    """What a scheduler (cron, systemd) can act on; documented in `narahubung --help` and the README."""
+
+    OK = 0  # a clean round
+    FAILURE = 1  # an unexpected error (a bug): the log has the details
+    BAD_SETTINGS = 2  # a setting or the settings file is wrong: fix it, a retry will not help
+    SERVICE_UNAVAILABLE = 3  # a mailbox, mail server or database could not be reached: retry later
+    BAD_INPUT = 4  # a file or argument given on the command line cannot be used
+    AUTH_REFUSED = 5  # a mailbox or mail server refused the login: fix the password or token
+    SOME_FAILED = 6  # the round ran, but some letters failed (or their outcome is unknown): see `cases`
+
+    @classmethod
+    def worst(cls, codes: Iterable[ExitCode]) -> ExitCode:
+        """The one code for several outcomes: what needs a person most comes first."""
+        found = set(codes)
+        return next((code for code in _SEVERITY if code in found), cls.OK)
 
 
 class NarahubungError(Exception):
@@ -44,6 +56,21 @@ class MailboxUnavailable(NarahubungError):
     retryable = True
 
 
+class MailboxAuthFailed(MailboxUnavailable):
+    """The server refused the login: retrying soon would only lock the account."""
+
+    exit_code = ExitCode.AUTH_REFUSED
+    retryable = False
+
+
+class MailboxMisconfigured(MailboxUnavailable):
+    """The server is there, but a setting is wrong (a missing password_file, a folder that does not exist,
+    no STARTTLS where it was asked for)."""
+
+    exit_code = ExitCode.BAD_SETTINGS
+    retryable = False
+
+
 class DeliveryFailed(NarahubungError):
     """The mail server refused or could not be reached; `permanent` says whether a retry can help."""
 
@@ -57,6 +84,16 @@ class DeliveryFailed(NarahubungError):
 
 class UnsupportedInput(NarahubungError):
     exit_code = ExitCode.BAD_INPUT
+
+
+class DatabaseInvalid(NarahubungError):
+    """NARAHUBUNG_DATABASE_URL is malformed, names a missing folder or file, or the server cannot be reached."""
+
+    exit_code = ExitCode.BAD_SETTINGS
+
+
+_SEVERITY = (ExitCode.FAILURE, ExitCode.BAD_SETTINGS, ExitCode.AUTH_REFUSED, ExitCode.SERVICE_UNAVAILABLE,
+             ExitCode.BAD_INPUT, ExitCode.SOME_FAILED)
 
 
 def first_problem(exc: ValidationError, whole: str = "") -> tuple[str, str]:

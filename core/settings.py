@@ -10,7 +10,7 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Any, ClassVar, Literal
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from pydantic import (
     BaseModel,
@@ -74,13 +74,32 @@ class OAuth2Settings(BaseModel):
         return value.strip()
 
 
+TlsMode = Literal["tls", "starttls", "none"]
+
+
+def _tls_mode(scheme_tls: bool, query: str, host: str, url_kind: str) -> TlsMode:
+    """`imaps://`/`smtps://`: TLS from the first byte; otherwise STARTTLS, which is required (never a silent
+    fall-back to plain text), except on loopback or with an explicit `?tls=none`."""
+    asked = parse_qs(query).get("tls", [""])[-1].lower()
+    if scheme_tls:
+        if asked and asked != "tls":
+            raise ValueError(f"{url_kind}s:// already uses TLS; leave out ?tls=")
+        return "tls"
+    if asked in ("starttls", "none"):
+        return asked  # type: ignore[return-value]
+    if asked:
+        raise ValueError("?tls= must be starttls or none")
+    return "none" if host in _LOOPBACK_HOSTS else "starttls"
+
+
 class ImapEndpoint(BaseModel):
     host: str
     port: int
     username: str
     password: str | None = None
     folder: str = "INBOX"
-    tls: bool = False
+    tls: bool = False  # TLS from the first byte (imaps://)
+    starttls: bool = False  # plain connection upgraded with STARTTLS before the login
 
     def mailbox_key(self, folder: str | None = None) -> str:
         """Identifies an account's folder in stored rows; never contains the password."""
@@ -100,6 +119,7 @@ class MailboxSettings(BaseModel):
     folders: list[str] | None = None  # default: the URL's folder, else INBOX
     password_file: Path | None = None
     oauth2: OAuth2Settings | None = None
+    tls_ca_file: Path | None = None  # default: the global tls_ca_file, else the system's CAs
     after_commit: AfterCommitAction = "keyword"  # what is done on the server once a message is stored
     keyword: str = "$Narahubung"
     move_to: str | None = None
@@ -136,6 +156,7 @@ class MailboxSettings(BaseModel):
         return int(self.max_message_mb * 1024 * 1024)
 
     def password(self) -> str | None:
+        """The password (from password_file when set); OSError when that file cannot be read."""
         if self.password_file is not None:
             return self.password_file.read_text(encoding="utf-8").strip()
         return self.endpoint.password
@@ -146,7 +167,17 @@ class SmtpEndpoint(BaseModel):
     port: int
     username: str | None = None
     password: str | None = None
-    tls: bool = False
+    tls: bool = False  # TLS from the first byte (smtps://, port 465)
+    starttls: bool = False  # STARTTLS before AUTH (port 587: Microsoft 365, most providers)
+    password_file: Path | None = None
+    oauth2: OAuth2Settings | None = None  # AUTH XOAUTH2 with the URL's user name
+    ca_file: Path | None = None
+
+    def secret(self) -> str | None:
+        """The password (from password_file when set); OSError when that file cannot be read."""
+        if self.password_file is not None:
+            return self.password_file.read_text(encoding="utf-8").strip()
+        return self.password
 
 
 def parse_imap_url(url: str) -> ImapEndpoint:
@@ -155,15 +186,16 @@ def parse_imap_url(url: str) -> ImapEndpoint:
         raise ValueError("must start with imap:// or imaps://")
     if not parts.hostname or not parts.username:
         raise ValueError("must look like imap://user:password@host:port/INBOX")
-    tls = parts.scheme == "imaps"
+    mode = _tls_mode(parts.scheme == "imaps", parts.query, parts.hostname, "imap")
     folder = unquote(parts.path.lstrip("/")) or "INBOX"
     return ImapEndpoint(
         host=parts.hostname,
-        port=parts.port or (993 if tls else 143),
+        port=parts.port or (993 if mode == "tls" else 143),
         username=unquote(parts.username),
         password=unquote(parts.password) if parts.password is not None else None,
         folder=folder,
-        tls=tls,
+        tls=mode == "tls",
+        starttls=mode == "starttls",
     )
 
 
@@ -173,13 +205,14 @@ def parse_smtp_url(url: str) -> SmtpEndpoint:
         raise ValueError("must start with smtp:// or smtps://")
     if not parts.hostname:
         raise ValueError("must look like smtp://host:port")
-    tls = parts.scheme == "smtps"
+    mode = _tls_mode(parts.scheme == "smtps", parts.query, parts.hostname, "smtp")
     return SmtpEndpoint(
         host=parts.hostname,
-        port=parts.port or (465 if tls else 25),
+        port=parts.port or (465 if mode == "tls" else 25),
         username=unquote(parts.username) if parts.username else None,
         password=unquote(parts.password) if parts.password else None,
-        tls=tls,
+        tls=mode == "tls",
+        starttls=mode == "starttls",
     )
 
 
@@ -190,6 +223,11 @@ class Settings(BaseSettings):
     database_url: str | None = None
     imap_url: str | None = None
     smtp_url: str | None = None
+    smtp_password_file: Path | None = None  # instead of a password in NARAHUBUNG_SMTP_URL
+    smtp_oauth2: OAuth2Settings | None = None  # [smtp_oauth2] in the TOML file: AUTH XOAUTH2
+    # the office's CA certificate, or a server's self-signed certificate (then only it is trusted: pinned);
+    # unset: the system's CAs
+    tls_ca_file: Path | None = None
     directory: Path = DEFAULT_DIRECTORY
     templates_dir: Path = DEFAULT_TEMPLATES
     poll_interval: float = 60.0
@@ -220,6 +258,19 @@ class Settings(BaseSettings):
         if value:
             parse_smtp_url(value)
         return value
+
+    @field_validator("tls_ca_file")
+    @classmethod
+    def _check_ca_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"file {value} does not exist")
+        return value
+
+    @model_validator(mode="after")
+    def _check_smtp_auth(self) -> Settings:
+        if self.smtp_oauth2 is not None and (self.smtp is None or not self.smtp.username):
+            raise ValueError("smtp_oauth2 needs NARAHUBUNG_SMTP_URL with the user name (smtp://user@host:587)")
+        return self
 
     @field_validator("poll_interval")
     @classmethod
@@ -264,11 +315,19 @@ class Settings(BaseSettings):
             if self.imap_url
             else []
         )
-        return extra + list(self.mailboxes)
+        every = extra + list(self.mailboxes)
+        if self.tls_ca_file is None:
+            return every
+        return [m if m.tls_ca_file else m.model_copy(update={"tls_ca_file": self.tls_ca_file}) for m in every]
 
     @property
     def smtp(self) -> SmtpEndpoint | None:
-        return parse_smtp_url(self.smtp_url) if self.smtp_url else None
+        if not self.smtp_url:
+            return None
+        return parse_smtp_url(self.smtp_url).model_copy(update={
+            "password_file": self.smtp_password_file, "oauth2": self.smtp_oauth2, "ca_file": self.tls_ca_file,
+        })
+
 
     # --- sources -----------------------------------------------------------------------------
     toml_file: ClassVar[Path | None] = None
@@ -317,10 +376,24 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         loaded = _FileSettings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
         where, reason = first_problem(exc, whole="?")
-        name = where.split(".")[0]
-        raise SettingsInvalid(
-            f"Pengaturan NARAHUBUNG_{name.upper()} tidak sah ({name}): {reason}."
-        ) from exc
+        raise SettingsInvalid(_name_the_problem(where, reason, in_file, config_file, overrides)) from exc
     except ValueError as exc:  # malformed TOML
         raise SettingsInvalid(f"Berkas konfigurasi {config_file} tidak dapat dibaca: {exc}") from exc
     return loaded
+
+
+def _name_the_problem(where: str, reason: str, in_file: dict[str, Any], config_file: Path | None,
+                      overrides: dict[str, Any]) -> str:
+    """One sentence naming the setting where the person wrote it: the TOML key (`mailboxes[1].url`) for a
+    value from the file, the NARAHUBUNG_* variable for one from the environment."""
+    parts = where.split(".")
+    name = parts[0]
+    from_env = bool(os.environ.get(f"NARAHUBUNG_{name.upper()}")) and overrides.get(name) is None
+    if name in in_file and not from_env:
+        key = name + "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in parts[1:])
+        if reason == "Extra inputs are not permitted":
+            return f"Kunci {key} di {config_file} tidak dikenal."
+        return f"Kunci {key} di {config_file} tidak sah: {reason}."
+    if overrides.get(name) is not None:
+        return f"Pengaturan {name} tidak sah: {reason}."
+    return f"Pengaturan NARAHUBUNG_{name.upper()} tidak sah ({name}): {reason}."

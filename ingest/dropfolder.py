@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import ExitCode, NarahubungError, UnsupportedInput
-from ingest.files import LETTER_SUFFIXES, classify_path
+from ingest.files import SCAN_SUFFIXES, classify_path
 
 PROCESSED_DIR = "diproses"
 FAILED_DIR = "gagal"
@@ -99,7 +99,7 @@ class DropFolder:
                 continue  # new or still being written
             if now - previous.since < self.settle_seconds:
                 continue
-            if path.suffix.lower() not in LETTER_SUFFIXES:
+            if path.suffix.lower() not in SCAN_SUFFIXES:
                 unsupported.append(path)
             elif size > 0:
                 content_type = classify_path(path).content_type

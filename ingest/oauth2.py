@@ -33,7 +33,7 @@ import httpx
 import imapclient
 from imapclient.exceptions import IMAPClientError, LoginError
 
-from core.errors import MailboxUnavailable
+from core.errors import MailboxAuthFailed, MailboxUnavailable
 from core.settings import OAuth2Settings
 
 log = logging.getLogger(__name__)
@@ -47,10 +47,8 @@ DEFAULT_EXPIRES_IN_S = 3600.0  # when the token endpoint does not say (RFC 6749 
 _DESCRIPTION_MAX = 200
 
 
-class OAuth2Failed(MailboxUnavailable):
+class OAuth2Failed(MailboxAuthFailed):
     """The token endpoint or the IMAP server refused our credentials; staff must fix a setting or a file."""
-
-    retryable = False
 
 
 class OAuth2Unavailable(MailboxUnavailable):

@@ -23,8 +23,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from core.errors import NarahubungError, SettingsInvalid
+from core.errors import ExitCode, NarahubungError, SettingsInvalid
 from core.settings import Settings, load_settings
+from narahubung.cli_worker import worker as worker_command
 
 console = Console(stderr=False)
 err_console = Console(stderr=True)
@@ -37,7 +38,7 @@ def _fail_cleanly(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except NarahubungError as exc:
-            err_console.print(f"[bold red]Galat:[/] {exc.message}")
+            err_console.print(f"[bold red]Galat:[/] {exc.message}", soft_wrap=True)  # one line, also in a log
             sys.exit(int(exc.exit_code))
 
     wrapper.__name__ = func.__name__
@@ -55,6 +56,20 @@ def _settings(ctx: click.Context) -> Settings:
     if "settings" not in obj:
         obj["settings"] = load_settings(obj.get("config"))
     return obj["settings"]
+
+
+def _read_only_database(ctx: click.Context) -> str:
+    """The URL of the settings' database, checked and at the current schema (never migrated here)."""
+    from storage.db import open_settings_database
+
+    database = open_settings_database(_settings(ctx), migrate=False)
+    database.engine.dispose()
+    return database.url
+
+
+def _exit(code: ExitCode) -> None:
+    if code != ExitCode.OK:
+        sys.exit(int(code))
 
 
 def _services(ctx: click.Context) -> Any:
@@ -94,10 +109,24 @@ def main(ctx: click.Context, config: Path | None, verbose: bool) -> None:
     \b
     Settings (environment or --config TOML, keys without the prefix):
       NARAHUBUNG_DATABASE_URL   default: sqlite file in the data folder
-      NARAHUBUNG_IMAP_URL       imap://user:pass@host:143/INBOX  (imaps:// for TLS)
-      NARAHUBUNG_SMTP_URL       smtp://host:25  (smtps:// for TLS)
+      NARAHUBUNG_IMAP_URL       imaps://user:pass@host:993/INBOX, or imap://…:143/INBOX (STARTTLS)
+      NARAHUBUNG_SMTP_URL       smtp://user:pass@host:587 (STARTTLS), smtps://…:465
+                                (?tls=none: no TLS, only for a server without it)
+      NARAHUBUNG_SMTP_PASSWORD_FILE  the SMTP password, instead of in the URL
+      NARAHUBUNG_TLS_CA_FILE    the office's CA, or a server's self-signed certificate
       NARAHUBUNG_DIRECTORY      default: config/directory.yaml
       NARAHUBUNG_DATA_DIR       default: data/ in the checkout
+
+    \b
+    Exit codes (for cron and systemd):
+      0  a clean round
+      1  an unexpected error (the log has the details)
+      2  a setting is wrong: NARAHUBUNG_*, --config, a password_file, a folder,
+         a certificate, the database URL or its server; retrying will not help
+      3  a mailbox or mail server could not be reached; the next round retries
+      4  a file or argument on the command line cannot be used
+      5  a mailbox or mail server refused the login: fix the password or token
+      6  the round ran, but some letters failed (see `narahubung cases`)
     """
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
@@ -129,11 +158,10 @@ def db() -> None:
 @click.pass_context
 def db_upgrade(ctx: click.Context) -> None:
     """Apply all pending migrations (run does this too)."""
-    from storage.db import current_revision, make_engine, upgrade
+    from storage.db import current_revision, open_settings_database
 
-    url = _settings(ctx).resolved_database_url
-    upgrade(url)
-    console.print(f"Basis data mutakhir (revisi {current_revision(make_engine(url))}).")
+    database = open_settings_database(_settings(ctx), migrate=True, create=True)
+    console.print(f"Basis data mutakhir (revisi {current_revision(database.engine)}).")
 
 
 # --- staff review app: accounts and the web server (issue 7) ----------------------------------
@@ -153,17 +181,100 @@ def user_group() -> None:
 def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> None:
     """Add a staff account NAME (the password is stored only as an argon2 hash)."""
     from storage.accounts import create_user
-    from storage.db import make_engine, session_factory, transaction, upgrade
+    from storage.db import transaction
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Kata sandi", hide_input=True, confirmation_prompt="Ulangi kata sandi")
-    url = _settings(ctx).resolved_database_url
-    upgrade(url)
-    with transaction(session_factory(make_engine(url))) as session:
+    password = _new_password(password_stdin)
+    with transaction(_account_database(ctx)) as session:
         user = create_user(session, name, password, role, actor="cli")
     console.print(f"Pengguna {user.username} ({user.role}) ditambahkan.")
+
+
+def _new_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(click.prompt("Kata sandi", hide_input=True, confirmation_prompt="Ulangi kata sandi"))
+
+
+def _account_database(ctx: click.Context) -> Any:
+    from storage.db import open_settings_database
+
+    return open_settings_database(_settings(ctx), migrate=True).factory
+
+
+@user_group.command("list")
+@click.pass_context
+def user_list(ctx: click.Context) -> None:
+    """Every staff account: role, active or not, last login."""
+    from routing.draft import tanggal
+    from storage.accounts import list_users
+
+    with _account_database(ctx)() as session:
+        accounts = list_users(session)
+    if not accounts:
+        console.print("Belum ada pengguna. Tambahkan dengan: narahubung user add NAMA --role admin")
+        return
+    table = Table(title=f"Pengguna ({len(accounts)})")
+    for column in ("Nama", "Peran", "Aktif", "Dibuat", "Terakhir masuk"):
+        table.add_column(column)
+    for a in accounts:
+        table.add_row(a.username, a.role, "ya" if a.active else "tidak", tanggal(a.created_at),
+                      tanggal(a.last_login_at) if a.last_login_at else "-")
+    console.print(table)
+
+
+@user_group.command("passwd")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (one line).")
+@click.pass_context
+def user_passwd(ctx: click.Context, name: str, password_stdin: bool) -> None:
+    """Give the account NAME a new password."""
+    from storage.accounts import set_password
+    from storage.db import transaction
+
+    password = _new_password(password_stdin)
+    with transaction(_account_database(ctx)) as session:
+        user = set_password(session, name, password, actor="cli")
+    console.print(f"Kata sandi {user.username} diganti.")
+
+
+@user_group.command("disable")
+@click.argument("name")
+@click.pass_context
+def user_disable(ctx: click.Context, name: str) -> None:
+    """Disable the account NAME: it is signed out at its next request; its history stays."""
+    from storage.accounts import set_active
+    from storage.db import transaction
+
+    with transaction(_account_database(ctx)) as session:
+        user = set_active(session, name, False, actor="cli")
+    console.print(f"Pengguna {user.username} dinonaktifkan.")
+
+
+@user_group.command("enable")
+@click.argument("name")
+@click.pass_context
+def user_enable(ctx: click.Context, name: str) -> None:
+    """Enable the account NAME again."""
+    from storage.accounts import set_active
+    from storage.db import transaction
+
+    with transaction(_account_database(ctx)) as session:
+        user = set_active(session, name, True, actor="cli")
+    console.print(f"Pengguna {user.username} diaktifkan.")
+
+
+@user_group.command("role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(["reviewer", "supervisor", "admin"]))
+@click.pass_context
+def user_role(ctx: click.Context, name: str, role: str) -> None:
+    """Give the account NAME the ROLE reviewer, supervisor or admin."""
+    from storage.accounts import set_role
+    from storage.db import transaction
+
+    with transaction(_account_database(ctx)) as session:
+        user = set_role(session, name, role, actor="cli")
+    console.print(f"Peran {user.username} sekarang {user.role}.")
 
 
 @main.command()
@@ -173,8 +284,13 @@ def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> 
 def serve(ctx: click.Context, host: str, port: int) -> None:
     """Serve the staff review app (queue, case page, directory, dashboard) until Ctrl-C."""
     from review.serving import make_server
+    from storage.accounts import count_active_users
 
     services = _services(ctx)
+    with services.factory() as session:
+        if not count_active_users(session):
+            err_console.print("[yellow]Belum ada pengguna aktif, jadi belum ada yang bisa masuk. Tambahkan dengan: "
+                              "narahubung user add NAMA --role admin[/]")
     console.print(f"Aplikasi tinjauan staf: http://{host}:{port}/  (Ctrl-C untuk berhenti)")
     with suppress(KeyboardInterrupt):  # uvicorn shuts down cleanly, then passes Ctrl-C on
         make_server(services, host, port, log_level="info").run()
@@ -206,6 +322,8 @@ def run(ctx: click.Context, once: bool) -> None:
     if once:
         report = _run_once_with_progress(services)
         _print_run_report(services, report)
+        _say_delivery_trouble(services, report.delivery)
+        _exit(round_exit_code(services, report))
         return
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -218,6 +336,22 @@ def run(ctx: click.Context, once: bool) -> None:
     except KeyboardInterrupt:
         stop.set()
         console.print("Berhenti.")
+
+
+def round_exit_code(services: Any, report: Any) -> ExitCode:
+    """The code of a `run --once` round: mailboxes that failed, then its delivery (see `--help`)."""
+    return ExitCode.worst([*(failure.exit_code for failure in report.ingest.failures),
+                           delivery_exit_code(services, report.delivery)])
+
+
+def delivery_exit_code(services: Any, delivery: Any) -> ExitCode:
+    """Letters failed: SOME_FAILED; letters wait because the SMTP server refused the login or could not be
+    reached: that code."""
+    codes = [ExitCode.SOME_FAILED] if delivery.failed else []
+    trouble = getattr(services.transport, "trouble", None)
+    if trouble is not None and (delivery.deferred or delivery.failed):
+        codes.append(trouble.exit_code)
+    return ExitCode.worst(codes)
 
 
 def _run_once_with_progress(services: Any) -> Any:
@@ -286,16 +420,20 @@ def _print_processed(results: list[Any]) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
-    """Import .eml files and scanned letters (PDF, JPEG, PNG, TIFF) from disk and triage them.
+    """Import .eml files and letters (PDF, JPEG, PNG, TIFF, DOCX, ODT, RTF) from disk and triage them.
 
-    Folders are read recursively. Drafts are queued; `narahubung run --once` sends them.
+    Folders are read recursively; the files in them that are left out are named with the reason. Drafts
+    are queued; `narahubung run --once` sends them.
     """
+    from ingest.files import skipped_in
     from narahubung import pipeline
     from narahubung.intake import ingest_paths
 
     services = _services(ctx)
     report = ingest_paths(services, paths)
     console.print(f"Disimpan {report.stored} berkas baru, {report.duplicates} duplikat dilewati.")
+    for path, why in skipped_in(paths):
+        console.print(f"[yellow]Dilewati {path}: {why}[/]")
     with services.factory() as session:
         from storage.repository import pending_raw_ids
 
@@ -344,6 +482,7 @@ def backfill(ctx: click.Context, since: Any, only: str | None) -> None:
     )
     for error in report.errors:
         console.print(f"[red]{error}[/]")
+    _exit(ExitCode.worst(failure.exit_code for failure in report.failures))
 
 
 @main.command()
@@ -375,7 +514,7 @@ def quarantine(ctx: click.Context, limit: int) -> None:
     """Messages and attachments that could not be read, with the reason (newest first)."""
     from narahubung.reports import quarantine_rows
 
-    rows = quarantine_rows(_settings(ctx).resolved_database_url, limit=limit)
+    rows = quarantine_rows(_read_only_database(ctx), limit=limit)
     table = Table(title=f"Karantina ({len(rows)})")
     for column in ("Pesan", "Diterima", "Kasus", "Bagian", "Alasan"):
         table.add_column(column, overflow="fold")
@@ -542,10 +681,9 @@ def train_command(ctx: click.Context, data: tuple[Path, ...], from_db: bool, out
     extra = []
     if from_db:
         from narahubung.training_data import staff_labelled_records
-        from storage.db import make_engine, session_factory, upgrade
+        from storage.db import open_settings_database
 
-        upgrade(settings.resolved_database_url)
-        extra = staff_labelled_records(session_factory(make_engine(settings.resolved_database_url)))
+        extra = staff_labelled_records(open_settings_database(settings, migrate=False).factory)
         console.print(f"{len(extra)} kasus yang dikonfirmasi atau dikoreksi staf ikut dilatih.")
     if folds < 2:
         raise click.UsageError("--folds paling sedikit 2.")
@@ -579,11 +717,10 @@ def cases(ctx: click.Context, status: str | None, limit: int, overdue: bool) -> 
     """A table of cases with status, unit, maladministration type and confidence."""
     from narahubung.reports import case_rows
 
-    services_settings = _settings(ctx)
     if overdue:
-        _print_overdue(services_settings, limit)
+        _print_overdue(_read_only_database(ctx), limit)
         return
-    rows = case_rows(services_settings.resolved_database_url, status=status, limit=limit)
+    rows = case_rows(_read_only_database(ctx), status=status, limit=limit)
     _print_table(f"Kasus ({len(rows)})",
                  ("Nomor", "Diterima", "Jenis", "Status", "Unit", "Maladministrasi", "Keyakinan", "Kiriman"), rows)
 
@@ -600,12 +737,12 @@ def _print_table(title: str, columns: tuple[str, ...], rows: list[Any]) -> None:
 # --- routing: overdue cases, reminders, sending (issue 6) ---------------------------------------
 
 
-def _print_overdue(settings: Settings, limit: int) -> None:
+def _print_overdue(database_url: str, limit: int) -> None:
     from datetime import datetime
 
     from narahubung.reports import overdue_rows
 
-    rows = overdue_rows(settings.resolved_database_url, datetime.now(UTC), limit=limit)
+    rows = overdue_rows(database_url, datetime.now(UTC), limit=limit)
     _print_table(f"Kasus lewat batas waktu tanpa tanggapan ({len(rows)})",
                  ("Nomor", "Diterima", "Unit", "Batas waktu", "Terlambat", "Pengingat", "Eskalasi", "Narahubung"), rows)
 
@@ -624,6 +761,9 @@ def remind(ctx: click.Context) -> None:
     console.print(f"{len(report.reminders)} pengingat, {len(report.escalations)} eskalasi"
                   + (f"; {len(sent.sent)} surat terkirim, {len(sent.failed)} gagal" if sent else
                      "; NARAHUBUNG_SMTP_URL belum diisi, surat menunggu di kotak keluar"))
+    if sent is not None:
+        _say_delivery_trouble(services, sent)
+        _exit(delivery_exit_code(services, sent))
 
 
 @main.command()
@@ -632,11 +772,20 @@ def send(ctx: click.Context) -> None:
     """Send what waits in the outbox now (SMTP letters and IMAP drafts)."""
     from narahubung.pipeline import deliver
 
-    report = deliver(_services(ctx))
+    services = _services(ctx)
+    report = deliver(services)
     for delivery in report.failed:
         console.print(f"[red]gagal[/red] {', '.join(delivery.to_addrs)}: {delivery.last_error}")
     console.print(f"{len(report.sent)} surat terkirim, {len(report.drafted)} draf disimpan di folder Drafts, "
                   f"{len(report.deferred)} ditunda, {len(report.failed)} gagal")
+    _say_delivery_trouble(services, report)
+    _exit(delivery_exit_code(services, report))
+
+
+def _say_delivery_trouble(services: Any, delivery: Any) -> None:
+    trouble = getattr(services.transport, "trouble", None)
+    if trouble is not None and (delivery.deferred or delivery.failed):
+        err_console.print(f"[bold red]Galat:[/] {trouble.message}", soft_wrap=True)
 
 
 # --- demo --------------------------------------------------------------------------------------
@@ -693,24 +842,50 @@ def directory_export(ctx: click.Context, fmt: str, out: Path | None) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["yaml", "csv"]), help="Default: from the file name.")
 @click.option("--actor", default="cli", show_default=True, help="Name recorded in the audit log.")
+@click.option("--dry-run", is_flag=True, help="Only show what would be added, changed and deactivated.")
+@click.option("--yes", is_flag=True, help="Deactivate the units missing from FILE without asking.")
+@click.option("--keep-missing", is_flag=True, help="Leave the units missing from FILE active.")
 @click.pass_context
-def directory_import(ctx: click.Context, file: Path, fmt: str | None, actor: str) -> None:
-    """Replace the stored units and focal points with FILE (units missing from it are deactivated).
+def directory_import(ctx: click.Context, file: Path, fmt: str | None, actor: str, dry_run: bool, yes: bool,
+                     keep_missing: bool) -> None:
+    """Replace the stored units and focal points with FILE (units missing from it are deactivated, after
+    a question or with --yes; --keep-missing leaves them active).
 
     Every problem is reported with its line and nothing is changed when there is one.
     """
     from core.directory_io import guess_format, parse_units
+    from core.errors import ExitCode
     from storage.db import transaction
-    from storage.directory_store import import_units, open_directory_database
+    from storage.directory_store import import_units, open_directory_database, plan_import
 
     database = open_directory_database(_settings(ctx))
     units = parse_units(file.read_text(encoding="utf-8"), fmt or guess_format(file.name), database.base)  # type: ignore[arg-type]
+    with database.factory() as session:
+        plan = plan_import(session, units)
+    for title, ids in (("baru", plan.created), ("diubah", plan.updated),
+                       ("tidak ada di berkas (akan dinonaktifkan)", plan.deactivated)):
+        if ids:
+            console.print(f"{title}: " + ", ".join(ids))
+    deactivate = bool(plan.deactivated) and not keep_missing
+    if dry_run:
+        console.print(f"Uji coba, tidak ada yang diubah: {len(units)} unit dalam berkas; "
+                      f"{plan.summary(deactivate=deactivate)}.")
+        return
+    try:
+        agreed = yes or not deactivate or click.confirm(
+            f"Nonaktifkan {len(plan.deactivated)} unit yang tidak ada di berkas?", default=False, err=True)
+    except click.Abort:  # no answer (end of input, Ctrl-C): nothing is changed
+        agreed = False
+    if not agreed:
+        err_console.print("Impor dibatalkan; tidak ada yang diubah (pakai --yes untuk menonaktifkan, "
+                          "atau --keep-missing untuk membiarkan unit itu aktif).")
+        ctx.exit(int(ExitCode.BAD_INPUT))
     with transaction(database.factory) as session:
-        changes = import_units(session, units, actor=actor)
-    console.print(
-        f"Direktori diimpor dari {file}: {len(units)} unit; {len(changes.created)} baru, "
-        f"{len(changes.updated)} diubah, {len(changes.deactivated)} dinonaktifkan."
-    )
+        import_units(session, units, actor=actor, deactivate_missing=deactivate)
+    console.print(f"Direktori diimpor dari {file}: {len(units)} unit; {plan.summary(deactivate=deactivate)}.")
+
+
+main.add_command(worker_command)  # `narahubung worker` (issue 15)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,7 +21,7 @@ from narahubung import pipeline
 from narahubung.localservers import PrivateDovecot, SmtpSink
 from narahubung.services import Services, build_services
 from storage.db import transaction
-from storage.models import Case, UserRole
+from storage.models import Case, Delivery, UserRole
 
 SAMPLES = PROJECT_ROOT / "samples"
 DEMO_USER, DEMO_PASSWORD = "pengaduan", "demo-rahasia"
@@ -42,9 +42,11 @@ def run_demo(
     port: int = REVIEW_PORT,
 ) -> None:
     demo_dir = settings.data_dir / "demo"
+    if serve:
+        _check_port(port)  # before anything is wiped or triaged: a busy port must not cost the demo's data
     if demo_dir.exists() and not keep:
         shutil.rmtree(demo_dir)
-    sent_dir = demo_dir / "terkirim"
+    sent_dir = demo_dir / SENT_DIR_NAME
     sent_dir.mkdir(parents=True, exist_ok=True)
     inbox = sorted((SAMPLES / "inbox").glob("*.eml"))
     letters = sorted(p for p in (SAMPLES / "letters").glob("*") if p.suffix.lower() in (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"))
@@ -65,8 +67,7 @@ def run_demo(
         demo_settings = settings.model_copy(
             update={
                 "drop_dir": drop_dir,
-                "data_dir": demo_dir,
-                "database_url": settings.database_url or f"sqlite:///{demo_dir / 'narahubung.sqlite3'}",
+                "data_dir": demo_dir,  # its database too, unless NARAHUBUNG_DATABASE_URL names one
                 "imap_url": imap.url(DEMO_USER),
                 "smtp_url": smtp.url,
             }
@@ -76,13 +77,20 @@ def run_demo(
         if letters:
             console.print(f"{len(letters)} surat pindaian menunggu di folder pindaian {drop_dir}.")
         report = run_once(services)
-        _print_where_each_went(console, services, sent_dir)
+        password = _first_staff_user(services)  # made (and printed) whatever happens next
+        drafts = _print_where_each_went(console, services, sent_dir)
         console.print(
             f"Selesai: {len(report.processed)} pesan dipilah, {len(report.delivery.sent)} surat terkirim, "
             f"{len(report.delivery.failed)} gagal. Basis data: {demo_settings.resolved_database_url}"
         )
+        console.print(f"Berkas {SENT_DIR_NAME}/: 'surat ke instansi' adalah surat penerusan untuk narahubung instansi, "
+                      "'tanda terima' adalah balasan untuk pelapor.")
+        if drafts:
+            console.print(
+                f"{drafts} draf (jawaban untuk pelapor, pelimpahan) disimpan di folder Drafts kotak surat demo "
+                f"{DEMO_USER} pada IMAP lokal; kotak surat itu hanya ada selama demo berjalan."
+            )
         console.print(f"Lihat lagi kapan saja: NARAHUBUNG_DATA_DIR={demo_dir} .venv/bin/narahubung cases")
-        password = _first_staff_user(services)
         if serve:
             # inside the `with`: "route now" in the app still reaches the demo's SMTP server
             _serve_review_app(console, services, port, password)
@@ -101,11 +109,19 @@ def _first_staff_user(services: Services) -> str:
     return password
 
 
-def _serve_review_app(console: Console, services: Services, port: int, password: str) -> None:
-    from review.serving import make_server, port_is_free
+def _check_port(port: int) -> None:
+    from review.serving import port_is_free
 
     if not port_is_free("127.0.0.1", port):
-        raise DemoPortBusy(f"Port {port} sudah dipakai; jalankan lagi dengan --port lain, atau --no-serve.")
+        raise DemoPortBusy(
+            f"Port {port} sudah dipakai; jalankan lagi dengan --port lain, atau --no-serve. Data demo tidak diubah."
+        )
+
+
+def _serve_review_app(console: Console, services: Services, port: int, password: str) -> None:
+    from review.serving import make_server
+
+    _check_port(port)  # once more: something may have taken it during the triage
     server = make_server(services, "127.0.0.1", port)
     console.print(
         f"\n[bold]Aplikasi tinjauan staf:[/] http://127.0.0.1:{port}/  "
@@ -117,20 +133,41 @@ def _serve_review_app(console: Console, services: Services, port: int, password:
     console.print("Aplikasi tinjauan staf dihentikan.")
 
 
-def _print_where_each_went(console: Console, services: Services, sent_dir: Path) -> None:
+SENT_DIR_NAME = "terkirim"
+
+
+def _print_where_each_went(console: Console, services: Services, sent_dir: Path) -> int:
+    """The table of cases, each with its letter to the agency and its tanda terima; returns how many
+    letters went as drafts into the demo mailbox."""
     saved = {
         message_from_bytes(path.read_bytes(), policy=default_policy)["Message-ID"]: path
         for path in sorted(sent_dir.glob("*.eml"))
     }
+
+    def file_of(delivery: Delivery) -> str:
+        path = saved.get(delivery.message_id)
+        return str(path.relative_to(sent_dir.parent)) if path else "-"
+
     table = Table(title="Ke mana setiap pesan pergi")
-    for column in ("Nomor", "Perihal", "Jenis", "Status", "Dikirim ke", "Berkas"):
+    for column in ("Nomor", "Perihal", "Jenis", "Status", "Dikirim ke", "Surat ke instansi", "Tanda terima"):
         table.add_column(column, overflow="fold")
+    drafts = 0
     with services.factory() as session:
         for case in session.scalars(select(Case).options(selectinload(Case.deliveries)).order_by(Case.id)):
-            went = "; ".join(", ".join(d.to_addrs) for d in case.deliveries if d.purpose != "acknowledgement")
+            parts = []
             if case.status == "needs_review":  # a tanda terima or a reply draft may have gone: still staff's
-                went = "; ".join(filter(None, ["menunggu staf: " + "; ".join(case.review_reasons), went]))
-            went = went or "-"
-            files = ", ".join(str(saved[d.message_id].relative_to(sent_dir.parent)) for d in case.deliveries if d.message_id in saved)
-            table.add_row(case.reference, case.subject[:60], case.kind or "-", case.status, went, files or "-")
+                parts.append("menunggu staf: " + "; ".join(case.review_reasons))
+            letters, receipts = [], []
+            for d in case.deliveries:
+                if d.transport == "imap_draft":
+                    drafts += 1
+                    parts.append(f"draf di folder Drafts kotak surat demo ({', '.join(d.to_addrs)})")
+                elif d.purpose == "acknowledgement":
+                    receipts.append(file_of(d))
+                else:
+                    parts.append(", ".join(d.to_addrs))
+                    letters.append(file_of(d))
+            table.add_row(case.reference, case.subject[:60], case.kind or "-", case.status, "; ".join(parts) or "-",
+                          ", ".join(letters) or "-", ", ".join(receipts) or "-")
     console.print(table)
+    return drafts

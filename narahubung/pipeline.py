@@ -29,7 +29,9 @@ from routing.cases import Desk, Incoming
 from routing.deadlines import TendReport, tend
 from routing.outbox import (
     DeliveryReport,
+    deliver_one,
     deliver_pending,
+    due_ids,
     pending_count,
     recover_interrupted,
 )
@@ -37,7 +39,7 @@ from routing.plan import RoutePlan, plan_route
 from routing.transport import Transport
 from storage import repository as repo
 from storage.db import write_with_retry
-from storage.models import Case, Document, RawMessage, RawStatus
+from storage.models import Case, Delivery, DeliveryStatus, Document, RawMessage, RawStatus
 
 log = logging.getLogger("narahubung.pipeline")
 
@@ -52,6 +54,7 @@ class ProcessResult:
     kind: str | None
     unit_id: str | None
     reasons: tuple[str, ...]
+    letters: tuple[int, ...] = ()  # outbox rows waiting to be sent after this message (a worker's jobs)
 
 
 def process_pending(services: Services, on_result: Callable[[ProcessResult], None] | None = None) -> list[ProcessResult]:
@@ -82,7 +85,7 @@ def process_raw(services: Services, raw_id: int) -> ProcessResult | None:
         raw = session.get(RawMessage, raw_id, with_for_update=True)
         if raw is None or raw.status != RawStatus.PENDING:
             return None  # another worker recorded it meanwhile
-        return _record(services, desk, session, raw, None, reading)
+        return replace(_record(services, desk, session, raw, None, reading), letters=_waiting_letters(session))
 
     return write_with_retry(services.factory, record)
 
@@ -226,6 +229,12 @@ def _record(
     return _result(raw, case, plan)
 
 
+def _waiting_letters(session: Session) -> tuple[int, ...]:
+    """The outbox rows this transaction wrote or read that wait to be sent."""
+    return tuple(sorted(obj.id for obj in session.identity_map.values()
+                        if isinstance(obj, Delivery) and obj.status == DeliveryStatus.PENDING))
+
+
 def _incoming(parsed: ParsedMail | None) -> Incoming | None:
     """What the case's life needs of a parsed mail (routing never reads the parser's types)."""
     if parsed is None:
@@ -323,6 +332,22 @@ def deliver(services: Services, on_result: Callable[..., None] | None = None) ->
     recover_interrupted(services.factory, by_mode)
     return deliver_pending(services.factory, services.blobs, by_mode, services.clock, on_result,
                            retry_base=timedelta(minutes=life.retry_base_minutes), max_attempts=life.max_attempts)
+
+
+def deliver_letter(services: Services, delivery_id: int) -> Delivery | None:
+    """One outbox row (a worker's job): recovered first if its last sender died, then sent if it is due and
+    no other sender holds it. None when there was nothing to send."""
+    by_mode = transports(services)
+    life = services.routing.life
+    recover_interrupted(services.factory, by_mode, only=delivery_id)
+    return deliver_one(services.factory, services.blobs, by_mode, services.clock, delivery_id,
+                       retry_base=timedelta(minutes=life.retry_base_minutes), max_attempts=life.max_attempts)
+
+
+def due_letters(services: Services) -> list[int]:
+    """Pending outbox rows whose next try is due, for the modes this process can send."""
+    with services.factory() as session:
+        return due_ids(session, list(transports(services)), services.clock())
 
 
 @dataclass

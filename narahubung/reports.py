@@ -9,14 +9,13 @@ from sqlalchemy.orm import selectinload
 
 from routing.deadlines import overdue
 from routing.draft import tanggal
-from storage.db import make_engine, session_factory, upgrade
+from storage.db import open_database
 from storage.models import Case, Document, RawMessage, RawStatus
 
 
 def case_rows(database_url: str, status: str | None = None, limit: int = 50) -> list[tuple[str, ...]]:
     """Newest cases first, as display strings."""
-    upgrade(database_url)
-    factory = session_factory(make_engine(database_url))
+    factory = open_database(database_url, migrate=False).factory
     query = select(Case).options(selectinload(Case.deliveries)).order_by(Case.id.desc()).limit(limit)
     if status:
         query = query.where(Case.status == status)
@@ -38,8 +37,7 @@ def case_rows(database_url: str, status: str | None = None, limit: int = 50) -> 
 
 def quarantine_rows(database_url: str, limit: int = 100) -> list[tuple[str, ...]]:
     """Raw messages that failed or were cut, and documents whose text could not be extracted."""
-    upgrade(database_url)
-    factory = session_factory(make_engine(database_url))
+    factory = open_database(database_url, migrate=False).factory
     with factory() as session:
         failed = session.scalars(
             select(RawMessage)
@@ -76,8 +74,7 @@ def _label(raw: RawMessage) -> str:
 
 def overdue_rows(database_url: str, now: datetime, limit: int = 200) -> list[tuple[str, ...]]:
     """Routed cases past their deadline with no answer from the focal point, oldest deadline first."""
-    upgrade(database_url)
-    factory = session_factory(make_engine(database_url))
+    factory = open_database(database_url, migrate=False).factory
     with factory() as session:
         return [
             (

@@ -11,10 +11,10 @@ import logging
 import threading
 from collections.abc import Callable
 
-from core.errors import NarahubungError
+from core.errors import ExitCode, MailboxAuthFailed, MailboxUnavailable, NarahubungError
 from ingest.dropfolder import DropFolder
 from ingest.imap.watcher import FolderWatcher
-from narahubung.intake import folders, ingest_drop_folder
+from narahubung.intake import FolderRef, folders, ingest_drop_folder
 from narahubung.pipeline import (
     RunReport,
     apply_marks,
@@ -23,6 +23,9 @@ from narahubung.pipeline import (
     tend_cases,
 )
 from narahubung.services import Services
+from routing.transport import DeliveryAuthFailed
+from storage import health
+from storage.db import write_with_retry
 from storage.message_store import DatabaseMessageStore
 
 log = logging.getLogger("narahubung.runner")
@@ -46,11 +49,13 @@ class Runner:
                 ref.account, ref.folder, store, self.stop,
                 poll_interval=services.settings.poll_interval,
                 on_stored=lambda _result: self.wake.set(),
+                on_problem=self._record_health(ref),
             )
             for ref in folders(services)
         ]
         self.drop = DropFolder(services.settings.drop_dir) if services.settings.drop_dir else None
         self.threads: list[threading.Thread] = []
+        self._smtp_failing = False
 
     def start(self) -> Runner:
         self.wake.set()  # messages left pending by an earlier run are processed at once
@@ -88,6 +93,33 @@ class Runner:
 
         return run
 
+    def _record_health(self, ref: FolderRef) -> Callable[[MailboxUnavailable | None], None]:
+        """Keep the mailbox's state where staff see it (the review app's banner: storage.health)."""
+        mailbox = health.mailbox_id(ref.account.settings.name, ref.folder)
+
+        def record(problem: MailboxUnavailable | None) -> None:
+            if problem is None:
+                write_with_retry(self.services.factory, lambda s: health.record_ok(s, mailbox))
+                return
+            kind = "auth" if isinstance(problem, MailboxAuthFailed) else "settings"
+            write_with_retry(self.services.factory, lambda s: health.record_failing(s, mailbox, kind, problem.message))
+
+        return record
+
+    def _record_smtp_health(self, sent: bool) -> None:
+        """A refused SMTP login or a setting to fix shows like a mailbox's (storage.health, "smtp")."""
+        trouble = getattr(self.services.transport, "trouble", None)
+        if isinstance(trouble, DeliveryAuthFailed):
+            kind = "auth" if trouble.exit_code == ExitCode.AUTH_REFUSED else "settings"
+            if not self._smtp_failing:
+                log.error("%s — surat menunggu sampai staf memperbaikinya", trouble.message)
+            self._smtp_failing = True
+            write_with_retry(self.services.factory,
+                             lambda s: health.record_failing(s, health.SMTP, kind, trouble.message))
+        elif trouble is None and sent:  # a letter went: the server works (also after an earlier run's failure)
+            self._smtp_failing = False
+            write_with_retry(self.services.factory, lambda s: health.record_ok(s, health.SMTP))
+
     def _watch_drop_folder(self) -> None:
         assert self.drop is not None
         while not self.stop.is_set():
@@ -110,6 +142,7 @@ class Runner:
             report.tended = tend_cases(self.services)  # reminders and escalations due by the clock
             if self.services.transport is not None or self.services.drafts is not None:
                 report.delivery = deliver(self.services)
+                self._record_smtp_health(bool(report.delivery.sent))
             report.marks = apply_marks(self.services)  # keywords/folders in the office mailbox
             if self.on_round and (report.processed or report.delivery.sent or report.delivery.failed
                                   or report.tended.reminders or report.tended.escalations):

@@ -5,7 +5,8 @@
 | `fetch_folder` (periodic per folder) | `FolderWatcher` (IMAP sync + IDLE) | fetch | `imap:<mailbox>/<folder>` |
 | `scan_drop_folder` (periodic) | `intake.drop_folder_once` | fetch | `drop-folder` |
 | `process_message` | `pipeline.process_raw` | process or ocr | `raw:<id>` |
-| `deliver_outbox` (also periodic) | `pipeline.deliver` | deliver | `outbox` |
+| `deliver_letter` | `pipeline.deliver_letter` (one outbox row) | deliver | `delivery:<id>` |
+| `deliver_outbox` (periodic) | recovers rows of dead senders, a `deliver_letter` job per due row | deliver | `outbox` |
 | `apply_triage_marks` (also periodic) | `pipeline.apply_marks` | deliver | `triage-marks` |
 | `tend` (periodic) | `pipeline.tend_cases` | upkeep | `tend` |
 | `sweep` (periodic) | defers `process_message` for pending messages | upkeep | — |
@@ -14,8 +15,9 @@
 Exactly once comes from storage, not from the queue: a message's row (mailbox, UIDVALIDITY, UID) is committed
 before the server is marked, `process_raw` records a message only while it is still pending (row lock), and
 an outbox row is `sending` and committed before the server is contacted. A job run twice (retried after its
-worker died) finds its work done. The outbox is delivered by one job at a time because `deliver` treats a row
-left `sending` as interrupted (its outcome unknown, for staff), which is only true when no other job sends.
+worker died) finds its work done. Letters go out in parallel, a job per outbox row: a sender holds the row's
+claim (`routing.claims`, a PostgreSQL advisory lock that dies with its connection) while it sends, so a row
+left `sending` is taken as interrupted (its outcome unknown, for staff) only once its sender is gone.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Iterable
 from contextlib import suppress
 from typing import Any, cast
 
@@ -38,6 +41,7 @@ from ingest.imap.watcher import FolderWatcher
 from narahubung import pipeline
 from narahubung.intake import drop_folder_once
 from narahubung.worker import DELIVER, FETCH, OCR, PROCESS, UPKEEP, Runtime
+from routing.outbox import recover_interrupted
 from storage import repository as repo
 from storage.blobs import BlobStore
 from storage.db import write_with_retry
@@ -166,7 +170,7 @@ def process_message(context: JobContext, raw_id: int) -> str | None:
     result = pipeline.process_raw(services, raw_id)
     if result is None:
         return None  # done already (a retried job, or a second job for the same message)
-    _defer_once(deliver_outbox)
+    dispatch_letters(result.letters)
     if services.routing.triage.enabled:
         _defer_once(apply_triage_marks)
     return f"{result.reference} {result.status}"
@@ -180,13 +184,37 @@ def _defer_once(task: Any) -> None:
 # --- delivering, marks, deadlines, upkeep -------------------------------------------------------
 
 
+def dispatch_letters(ids: Iterable[int]) -> int:
+    """A `deliver_letter` job per outbox row; one already waiting for a row is enough."""
+    deferred = 0
+    for delivery_id in ids:
+        key = f"delivery:{delivery_id}"
+        try:
+            deliver_letter.configure(lock=key, queueing_lock=key).defer(delivery_id=delivery_id)
+            deferred += 1
+        except AlreadyEnqueued:
+            pass
+    return deferred
+
+
+@app.task(queue=DELIVER, pass_context=True, retry=TRANSIENT)
+def deliver_letter(context: JobContext, delivery_id: int) -> str | None:
+    services = _runtime(context).services
+    if services.transport is None and services.drafts is None:
+        return None
+    delivered = pipeline.deliver_letter(services, delivery_id)
+    return None if delivered is None else delivered.status
+
+
 @app.task(queue=DELIVER, pass_context=True, lock="outbox", queueing_lock="outbox", retry=TRANSIENT)
 def deliver_outbox(context: JobContext, timestamp: int | None = None) -> int:
+    """The outbox's sweep: rows left `sending` by a sender that died are recovered (outcome unknown, or asked
+    of the Drafts folder), and every due row (new reminders, a 4xx whose wait is over) gets its job."""
     services = _runtime(context).services
     if services.transport is None and services.drafts is None:
         return 0
-    report = pipeline.deliver(services)
-    return len(report.sent) + len(report.drafted)
+    recover_interrupted(services.factory, pipeline.transports(services))
+    return dispatch_letters(pipeline.due_letters(services))
 
 
 @app.task(queue=DELIVER, pass_context=True, lock="triage-marks", queueing_lock="triage-marks", retry=TRANSIENT)

@@ -42,6 +42,13 @@ class DeliveryAuthFailed(DeliveryFailed):
         super().__init__(message, permanent=False)
 
 
+class SmtpMisconfigured(DeliveryAuthFailed):
+    """An untrusted certificate, no STARTTLS or AUTH where they are needed, an unreadable password file:
+    a setting to fix; the letters wait like after a refused login."""
+
+    exit_code = ExitCode.BAD_SETTINGS
+
+
 class SmtpUnreachable(DeliveryFailed):
     """The session broke before the message was handed over (refused, reset, timed out): retried later."""
 
@@ -124,7 +131,7 @@ class SmtpTransport:
                 self._login(client)
                 refused = client.sendmail(sender, list(recipients), data)
         except ssl.SSLCertVerificationError as exc:
-            raise DeliveryAuthFailed(
+            raise SmtpMisconfigured(
                 f"sertifikat TLS server SMTP {ep.host}:{ep.port} tidak dipercaya ({exc.verify_message}); untuk CA "
                 "kantor sendiri atau sertifikat self-signed isi NARAHUBUNG_TLS_CA_FILE"
             ) from exc
@@ -159,7 +166,7 @@ class SmtpTransport:
         client.ehlo()
         if not client.has_extn("starttls"):
             ep = self.endpoint
-            raise DeliveryAuthFailed(
+            raise SmtpMisconfigured(
                 f"server SMTP {ep.host}:{ep.port} tidak menawarkan STARTTLS, jadi surat dan kata sandi tidak "
                 "dikirim; pakai smtps:// atau, hanya untuk server tanpa TLS di jaringan sendiri, ?tls=none di URL"
             )
@@ -182,7 +189,7 @@ class SmtpTransport:
         try:
             password = ep.secret()
         except OSError as exc:
-            raise DeliveryAuthFailed(
+            raise SmtpMisconfigured(
                 f"berkas kata sandi SMTP {ep.password_file} tidak dapat dibaca ({type(exc).__name__}); periksa "
                 "NARAHUBUNG_SMTP_PASSWORD_FILE"
             ) from exc
@@ -190,7 +197,7 @@ class SmtpTransport:
             try:
                 client.login(ep.username, password)
             except smtplib.SMTPNotSupportedError as exc:
-                raise DeliveryAuthFailed(
+                raise SmtpMisconfigured(
                     f"server SMTP {ep.host}:{ep.port} tidak menawarkan AUTH untuk login {ep.username} (perlu STARTTLS? "
                     "tambahkan ?tls=starttls pada NARAHUBUNG_SMTP_URL)"
                 ) from exc

@@ -1,4 +1,4 @@
-"""Staff accounts: create them (the `user add` command) and check a login."""
+"""Staff accounts: create, list, change (the `user` commands and the app's admin pages) and check a login."""
 
 from __future__ import annotations
 
@@ -39,6 +39,17 @@ def staff_user(row: User) -> StaffUser:
     return StaffUser(id=row.id, username=row.username, role=row.role)
 
 
+@dataclass(frozen=True)
+class Account:
+    """One account as `user list` and the app's admin page show it (never the hash)."""
+
+    username: str
+    role: str
+    active: bool
+    created_at: datetime
+    last_login_at: datetime | None
+
+
 def create_user(session: Session, username: str, password: str, role: str, *, actor: str = "system") -> StaffUser:
     """Add an account, or raise AccountInvalid with a sentence for the staff member."""
     username = username.strip().lower()
@@ -46,10 +57,8 @@ def create_user(session: Session, username: str, password: str, role: str, *, ac
         raise AccountInvalid(
             f"Nama pengguna {username!r} tidak sah: 2–64 huruf kecil, angka, titik, garis bawah atau tanda hubung."
         )
-    if role not in UserRole.ALL:
-        raise AccountInvalid(f"Peran {role!r} tidak dikenal; pilih salah satu: {', '.join(UserRole.ALL)}.")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountInvalid(f"Kata sandi terlalu pendek: paling sedikit {MIN_PASSWORD_LENGTH} karakter.")
+    _check_role(role)
+    _check_password(password)
     if session.scalar(select(func.count()).select_from(User).where(User.username == username)):
         raise AccountInvalid(f"Pengguna {username} sudah ada.")
     row = User(username=username, password_hash=hash_password(password), role=role, active=True,
@@ -82,13 +91,85 @@ def load_user(session: Session, user_id: int) -> StaffUser | None:
 _DUMMY_HASH = hash_password("narahubung-dummy-password")
 
 
+def list_users(session: Session) -> list[Account]:
+    """Every account, by name."""
+    return [
+        Account(row.username, row.role, row.active, row.created_at, row.last_login_at)
+        for row in session.scalars(select(User).order_by(User.username))
+    ]
+
+
+def count_active_users(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(User).where(User.active.is_(True))) or 0)
+
+
+def set_password(session: Session, username: str, password: str, *, actor: str) -> StaffUser:
+    """Give an account a new password (its open sessions stay valid until they expire)."""
+    _check_password(password)
+    row = _existing(session, username)
+    row.password_hash = hash_password(password)
+    repo.audit(session, "user", row.username, "password_changed", actor=actor)
+    return staff_user(row)
+
+
+def set_active(session: Session, username: str, active: bool, *, actor: str) -> StaffUser:
+    """Disable an account (out at its next request, its history kept) or enable it again."""
+    row = _existing(session, username)
+    if not active:
+        _keep_an_admin(session, row, "dinonaktifkan")
+    if row.active != active:
+        row.active = active
+        repo.audit(session, "user", row.username, "user_enabled" if active else "user_disabled", actor=actor)
+    return staff_user(row)
+
+
+def set_role(session: Session, username: str, role: str, *, actor: str) -> StaffUser:
+    _check_role(role)
+    row = _existing(session, username)
+    if role != UserRole.ADMIN:
+        _keep_an_admin(session, row, f"dijadikan {role}")
+    if row.role != role:
+        repo.audit(session, "user", row.username, "role_changed", actor=actor, detail={"from": row.role, "to": role})
+        row.role = role
+    return staff_user(row)
+
+
+def _existing(session: Session, username: str) -> User:
+    row = session.scalar(select(User).where(User.username == username.strip().lower()))
+    if row is None:
+        raise AccountInvalid(f"Pengguna {username.strip().lower()} tidak ada (lihat `narahubung user list`).")
+    return row
+
+
+def _keep_an_admin(session: Session, row: User, change: str) -> None:
+    """The last active admin cannot lock everyone out of the account pages."""
+    if row.role != UserRole.ADMIN or not row.active:
+        return
+    admins = session.scalar(
+        select(func.count()).select_from(User).where(User.role == UserRole.ADMIN, User.active.is_(True))
+    )
+    if (admins or 0) <= 1:
+        raise AccountInvalid(
+            f"{row.username} adalah satu-satunya admin aktif dan tidak dapat {change}; jadikan pengguna lain admin dahulu."
+        )
+
+
+def _check_role(role: str) -> None:
+    if role not in UserRole.ALL:
+        raise AccountInvalid(f"Peran {role!r} tidak dikenal; pilih salah satu: {', '.join(UserRole.ALL)}.")
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountInvalid(f"Kata sandi terlalu pendek: paling sedikit {MIN_PASSWORD_LENGTH} karakter.")
+
+
 def set_or_create_user(session: Session, username: str, password: str, role: str, *, actor: str) -> StaffUser:
     """Create the account, or give an existing one this password and role (the demo's first login)."""
     row = session.scalar(select(User).where(User.username == username.strip().lower()))
     if row is None:
         return create_user(session, username, password, role, actor=actor)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountInvalid(f"Kata sandi terlalu pendek: paling sedikit {MIN_PASSWORD_LENGTH} karakter.")
+    _check_password(password)
     row.password_hash = hash_password(password)
     row.role = role
     row.active = True

@@ -1,29 +1,143 @@
-"""Engine, sessions and schema migrations."""
+"""Engine, sessions and schema migrations; `open_database` is the one way the application opens its database."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from core.errors import DatabaseInvalid
+
+if TYPE_CHECKING:
+    from core.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 T = TypeVar("T")
 
 
+SETTING = "NARAHUBUNG_DATABASE_URL"
+EXAMPLES = "sqlite:////srv/narahubung/narahubung.sqlite3 atau postgresql+psycopg://pengguna@host/narahubung"
+
+
+@dataclass(frozen=True)
+class Database:
+    url: str
+    engine: Engine
+    factory: sessionmaker[Session]
+
+
+def open_database(url: str, *, migrate: bool, create: bool = False, make_folder: bool = False) -> Database:
+    """Check the URL, reach the database and its schema; every problem is one DatabaseInvalid sentence.
+
+    `migrate`: bring an older schema up to date (commands that write); without it an outdated schema is
+    refused with the command that updates it (read-only commands never migrate). `create`: a SQLite file
+    that does not exist yet may be made (the data folder, `db upgrade`); `make_folder`: its folder too (the
+    data folder only: an explicit path whose folder is missing is a typo, not a wish).
+    A new, empty database always gets the schema.
+    """
+    parsed = check_url(url)
+    fresh = False
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        path = Path(str(parsed.database))
+        if not path.parent.is_dir():
+            if not make_folder:
+                raise DatabaseInvalid(f"Pengaturan {SETTING} tidak sah: folder {path.parent} tidak ada.")
+            path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            if not create:
+                raise DatabaseInvalid(
+                    f"Pengaturan {SETTING} menunjuk basis data {path} yang belum ada; buat dengan "
+                    "`narahubung db upgrade` (atau kosongkan pengaturan itu untuk memakai folder data)."
+                )
+            fresh = True
+    engine = make_engine(parsed.render_as_string(hide_password=False))
+    shown = parsed.render_as_string(hide_password=True)
+    try:
+        current = current_revision(engine)
+    except DBAPIError as exc:
+        engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+        raise DatabaseInvalid(f"Basis data {shown} (pengaturan {SETTING}) tidak dapat dibuka: {reason}.") from exc
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    if current != head:
+        known = {rev.revision for rev in ScriptDirectory.from_config(alembic_config(url)).walk_revisions()}
+        if current is not None and current not in known:
+            engine.dispose()
+            raise DatabaseInvalid(
+                f"Basis data {shown} (pengaturan {SETTING}) memakai revisi skema {current} yang tidak dikenal "
+                "versi Narahubung ini (dibuat oleh versi yang lebih baru?)."
+            )
+        if not (migrate or fresh or (current is None and _is_empty(engine))):
+            engine.dispose()
+            raise DatabaseInvalid(
+                f"Skema basis data {shown} belum mutakhir (revisi {current or 'kosong'}, perlu {head}): "
+                "jalankan `narahubung db upgrade` dahulu."
+            )
+        command.upgrade(alembic_config(parsed.render_as_string(hide_password=False)), "head")
+    return Database(url, engine, session_factory(engine))
+
+
+def open_settings_database(settings: Settings, *, migrate: bool, create: bool = False) -> Database:
+    """The database of `settings`: the default one in the data folder may be made (with its folder), an
+    explicit NARAHUBUNG_DATABASE_URL only by `create` (`db upgrade`)."""
+    default = settings.database_url is None
+    return open_database(settings.resolved_database_url, migrate=migrate, create=create or default,
+                         make_folder=default)
+
+
+def check_url(url: str) -> URL:
+    """The parsed URL of a database Narahubung can use, or DatabaseInvalid naming the setting."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseInvalid(
+            f"Pengaturan {SETTING} tidak sah: {_redact(url)!r} bukan URL basis data (contoh: {EXAMPLES})."
+        ) from exc
+    backend = parsed.get_backend_name()
+    if parsed.drivername == "postgres":
+        raise DatabaseInvalid(f"Pengaturan {SETTING} tidak sah: tulis postgresql+psycopg://… (bukan postgres://…).")
+    if backend not in ("sqlite", "postgresql"):
+        raise DatabaseInvalid(
+            f"Pengaturan {SETTING} tidak sah: basis data {backend} tidak didukung, hanya SQLite dan PostgreSQL "
+            f"(contoh: {EXAMPLES})."
+        )
+    if backend == "postgresql" and parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")  # the driver that is installed
+    try:
+        parsed.get_dialect()
+    except NoSuchModuleError as exc:
+        raise DatabaseInvalid(
+            f"Pengaturan {SETTING} tidak sah: pengandar {parsed.drivername} tidak terpasang; "
+            "pakai sqlite:/// atau postgresql+psycopg://."
+        ) from exc
+    return parsed
+
+
+def _redact(url: str) -> str:
+    head, at, tail = url.rpartition("@")
+    return f"{head.split(':', 1)[0]}:***@{tail}" if at and ":" in head.split("//", 1)[-1] else url
+
+
+def _is_empty(engine: Engine) -> bool:
+    from sqlalchemy import inspect
+
+    return not inspect(engine).get_table_names()
+
+
 def make_engine(url: str, **engine_options: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30}, **engine_options)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -74,8 +188,11 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Apply migrations up to `revision` (creates the database file if needed)."""
-    make_engine(url).dispose()  # creates the SQLite parent folder
+    """Apply migrations up to `revision` (creates the database file and its folder if needed; tests and
+    benchmarks use it directly, the application goes through `open_database`)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(url), revision)
 
 

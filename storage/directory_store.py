@@ -7,6 +7,7 @@ Running services notice a change at their next read (`narahubung.services.LiveDi
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -107,9 +108,61 @@ def set_unit_active(session: Session, unit_id: str, active: bool, *, actor: str)
     return True
 
 
-def import_units(session: Session, units: tuple[Unit, ...], *, actor: str) -> repo.UnitChanges:
-    """Make the stored directory equal the imported units; units missing from the file are deactivated."""
-    return repo.write_units(session, units, actor=actor, deactivate_missing=True)
+DEACTIVATE_FEW = 3  # deactivating more units than this in one import needs an explicit choice
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """What an import would do, unit ids by outcome, computed without writing anything."""
+
+    created: tuple[str, ...]
+    updated: tuple[str, ...]
+    deactivated: tuple[str, ...]  # active units missing from the file
+    unchanged: tuple[str, ...]
+    names: dict[str, str]
+
+    @property
+    def many_deactivated(self) -> bool:
+        return len(self.deactivated) > DEACTIVATE_FEW
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes when the stored directory changes between the preview and the confirmation."""
+        text = "|".join(",".join(ids) for ids in (self.created, self.updated, self.deactivated, self.unchanged))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def summary(self, *, deactivate: bool = True) -> str:
+        gone = len(self.deactivated) if deactivate else 0
+        return (f"{len(self.created)} baru, {len(self.updated)} diubah, {gone} dinonaktifkan, "
+                f"{len(self.unchanged)} tetap")
+
+
+def plan_import(session: Session, units: tuple[Unit, ...]) -> ImportPlan:
+    """What `import_units` would add, change and deactivate for `units`; the database is only read."""
+    rows = {row.id: row for row in session.scalars(select(UnitRow))}
+    created: list[str] = []
+    updated: list[str] = []
+    unchanged: list[str] = []
+    for unit in units:
+        row = rows.get(unit.id)
+        if row is None:
+            created.append(unit.id)
+        elif repo.row_as_unit(row) != unit or not row.active:
+            updated.append(unit.id)
+        else:
+            unchanged.append(unit.id)
+    wanted = {u.id for u in units}
+    deactivated = [row.id for row in sorted(rows.values(), key=lambda r: (r.position, r.id))
+                   if row.active and row.id not in wanted]
+    names = {row.id: row.name for row in rows.values()} | {u.id: u.name for u in units}
+    return ImportPlan(tuple(created), tuple(updated), tuple(deactivated), tuple(unchanged), names)
+
+
+def import_units(session: Session, units: tuple[Unit, ...], *, actor: str,
+                 deactivate_missing: bool = True) -> repo.UnitChanges:
+    """Make the stored directory equal the imported units; units missing from the file are deactivated
+    (or, with `deactivate_missing=False`, left as they are)."""
+    return repo.write_units(session, units, actor=actor, deactivate_missing=deactivate_missing)
 
 
 def unit_history(session: Session, unit_id: str, limit: int = 50) -> list[UnitEvent]:

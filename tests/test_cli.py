@@ -1,4 +1,8 @@
-"""The `narahubung` command as staff and operators use it."""
+"""The `narahubung` command as staff and operators use it.
+
+Most tests run the command in-process (tests/clirun.py); those about the process itself (SIGTERM, the
+demo's private servers left behind) start one.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ import subprocess
 import sys
 import time
 
+import yaml
+from clirun import narahubung as run_cli
 from factories import make_mail, make_pdf
 
 from core.settings import PROJECT_ROOT
@@ -21,12 +27,16 @@ KTP_COMPLAINT = (
 )
 
 
-def narahubung(*args: str, env: dict[str, str], **kw) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "narahubung.cli", *args],
-        check=False, capture_output=True, text=True, env={**os.environ, "COLUMNS": "200", **env}, cwd=PROJECT_ROOT,
-        timeout=300, **kw,
-    )
+class Done:
+    """A finished command, shaped like subprocess.CompletedProcess (returncode, stdout, stderr)."""
+
+    def __init__(self, args: tuple[str, ...], env: dict[str, str]) -> None:
+        result = run_cli(*args, env=env)
+        self.returncode, self.stdout, self.stderr = result.exit_code, result.stdout, result.stderr
+
+
+def narahubung(*args: str, env: dict[str, str]) -> Done:
+    return Done(args, env)
 
 
 def test_help_explains_every_command():
@@ -63,6 +73,48 @@ def test_ingest_refuses_unknown_file_types_before_storing_anything(tmp_path):
     result = narahubung("ingest", str(odd), env={"NARAHUBUNG_DATA_DIR": str(tmp_path / "data")})
     assert result.returncode == 4
     assert "tidak didukung" in result.stderr and "Traceback" not in result.stderr
+
+
+def make_docx(text: str) -> bytes:
+    """A minimal Word document (the parts the DOCX extractor reads)."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as docx:
+        docx.writestr("[Content_Types].xml", (
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'))
+        docx.writestr("word/document.xml", (
+            '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            f'<w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>'))
+    return buffer.getvalue()
+
+
+def test_a_folder_ingest_names_what_it_skipped_and_a_docx_is_read_alone_or_in_a_folder(tmp_path):
+    folder = tmp_path / "masuk"
+    folder.mkdir()
+    letter = ("Perihal: Sertifikat tanah belum terbit. Saya mengurus sertifikat tanah di BPN Sungailiat sejak "
+              "Januari 2026 dan sampai sekarang belum terbit.")
+    (folder / "surat.docx").write_bytes(make_docx(letter))
+    (folder / "catatan.xyz").write_text("x")
+    (folder / ".~lock.surat.docx#").write_text("x")
+    env = {"NARAHUBUNG_DATA_DIR": str(tmp_path / "data"), "NARAHUBUNG_CLASSIFIER": "rules"}
+
+    result = narahubung("ingest", str(folder), env=env)
+    assert result.returncode == 0, result.stderr
+    words = " ".join(result.stdout.split())
+    assert "Disimpan 1 berkas baru" in words
+    assert f"Dilewati {folder / 'catatan.xyz'}: jenis berkas tidak didukung" in words
+    assert f"Dilewati {folder / '.~lock.surat.docx#'}: berkas tersembunyi" in words
+
+    alone = tmp_path / "surat-kedua.docx"
+    alone.write_bytes(make_docx(letter.replace("Januari", "Februari")))
+    second = narahubung("ingest", str(alone), env=env)
+    assert second.returncode == 0, second.stderr
+    assert "Disimpan 1 berkas baru" in second.stdout
+    assert narahubung("cases", env=env).stdout.count("ORI-BABEL/") == 2
 
 
 def test_run_keeps_polling_and_stops_cleanly_on_sigterm(tmp_path, dovecot, fresh_mailbox, smtp_sink):
@@ -146,7 +198,7 @@ def test_backfill_shows_progress_and_quarantine_lists_what_could_not_be_read(tmp
 
 
 def test_demo_triages_the_bundled_inbox_and_shows_where_each_message_went(tmp_path):
-    result = narahubung("demo", "--no-serve", env={"NARAHUBUNG_DATA_DIR": str(tmp_path / "data")})
+    result = narahubung("demo", "--no-serve", env={"NARAHUBUNG_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "400"})
     assert result.returncode == 0, result.stderr
     sent = sorted((tmp_path / "data" / "demo" / "terkirim").glob("*.eml"))
     assert len(sent) >= 8
@@ -157,6 +209,55 @@ def test_demo_triages_the_bundled_inbox_and_shows_where_each_message_went(tmp_pa
     assert (tmp_path / "data" / "demo" / "pindaian" / "diproses" / LETTER_PNG.name).exists()
     words = " ".join(result.stdout.split())  # rich may wrap the line
     assert "narahubung serve" in words and "pengguna staf, kata sandi " in words
+    # which file is the letter to the agency and which the tanda terima; where the reply drafts are
+    assert "Surat ke instansi" in words and "Tanda terima" in words
+    assert "'tanda terima' adalah balasan untuk pelapor" in words
+    assert "folder Drafts kotak surat demo pengaduan" in words and "hanya ada selama demo berjalan" in words
+    ktp_row = next(line for line in result.stdout.splitlines() if "KTP elektronik belum jadi" in line)
+    assert "terkirim/0001.eml" in ktp_row.split("│")[-3] and "terkirim/0002.eml" in ktp_row.split("│")[-2]
+
+    # every sample mail of samples/inbox gets the kind its expected.yaml gives (the spam is spam, not an
+    # auto-reply, although both are archived)
+    expected = {row["file"]: row["kind"] for row in yaml.safe_load((SAMPLES / "expected.yaml").read_text())}
+    kinds = _demo_kinds(tmp_path / "data" / "demo" / "narahubung.sqlite3")
+    assert kinds == expected
+
+
+SAMPLES = PROJECT_ROOT / "samples" / "inbox"
+
+
+def _demo_kinds(database) -> dict[str, str | None]:
+    """Sample file name → the kind of its case, matched by Message-ID."""
+    from email import message_from_bytes
+
+    from sqlalchemy import create_engine, select
+    from sqlalchemy.orm import Session
+
+    from storage.models import Case, RawMessage
+
+    by_id = {message_from_bytes(path.read_bytes())["Message-ID"].strip(): path.name
+             for path in sorted(SAMPLES.glob("*.eml"))}
+    with Session(create_engine(f"sqlite:///{database}")) as session:
+        rows = session.execute(select(RawMessage.message_id, Case.kind).join(Case, Case.raw_message_id == RawMessage.id))
+        return {by_id[mid]: kind for mid, kind in rows if mid in by_id}
+
+
+def test_a_demo_on_a_busy_port_stops_before_it_wipes_anything(tmp_path):
+    import socket
+
+    marker = tmp_path / "data" / "demo" / "catatan-saya.txt"
+    marker.parent.mkdir(parents=True)
+    marker.write_text("jangan dihapus")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        started = time.monotonic()
+        result = narahubung("demo", "--port", str(port), env={"NARAHUBUNG_DATA_DIR": str(tmp_path / "data")})
+    assert result.returncode == 3
+    assert f"Port {port} sudah dipakai" in result.stderr and "Data demo tidak diubah" in result.stderr
+    assert marker.read_text() == "jangan dihapus"
+    assert time.monotonic() - started < 5  # nothing was triaged first
 
 
 def dovecot_pids() -> set[int]:
@@ -265,3 +366,21 @@ def test_cases_accepts_every_status_and_refuses_an_unknown_one(tmp_path):
         assert "status 'diteruskan' tidak dikenal" in wrong.output and "held" in wrong.output
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def test_a_case_whose_attachment_could_not_be_read_says_so_in_its_review_reason(tmp_path):
+    from sqlalchemy import create_engine, select
+    from sqlalchemy.orm import Session
+
+    from storage.models import Case
+
+    eml = tmp_path / "rusak.eml"
+    eml.write_bytes(make_mail("Mohon bantuan", "Selamat siang, keluhan saya ada di surat terlampir. Terima kasih.",
+                              attachments=[("surat-keluhan.pdf", "application/pdf", b"%PDF-1.4 rusak")]))
+    env = {"NARAHUBUNG_DATA_DIR": str(tmp_path / "data"), "NARAHUBUNG_CLASSIFIER": "rules"}
+    assert narahubung("ingest", str(eml), env=env).returncode == 0
+    with Session(create_engine(f"sqlite:///{tmp_path / 'data' / 'narahubung.sqlite3'}")) as session:
+        [case] = session.scalars(select(Case)).all()
+    assert case.status == "needs_review"
+    assert any(reason.startswith("lampiran surat-keluhan.pdf tidak terbaca") for reason in case.review_reasons), \
+        case.review_reasons

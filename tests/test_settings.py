@@ -1,10 +1,9 @@
 """Settings come from NARAHUBUNG_* variables and an optional TOML file; bad values stop with one sentence."""
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from clirun import narahubung
 
 from core.errors import SettingsInvalid
 from core.settings import load_settings, parse_imap_url, parse_smtp_url
@@ -62,30 +61,23 @@ def test_missing_config_file_is_reported(tmp_path):
 
 
 def test_cli_prints_one_sentence_and_no_traceback(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "NARAHUBUNG_IMAP_URL": "ftp://x", "NARAHUBUNG_DATA_DIR": str(tmp_path)}
-    result = subprocess.run(
-        [sys.executable, "-m", "narahubung.cli", "run", "--once"],
-        check=False, capture_output=True, text=True, env=env, cwd=Path(__file__).parent.parent,
-    )
-    assert result.returncode == 2
+    result = narahubung("run", "--once", env={"NARAHUBUNG_IMAP_URL": "ftp://x", "NARAHUBUNG_DATA_DIR": str(tmp_path)})
+    assert result.exit_code == 2
     assert "NARAHUBUNG_IMAP_URL" in result.stderr
-    assert "Traceback" not in result.stderr + result.stdout
+    assert "Traceback" not in result.output
 
 
 def test_a_missing_directory_file_names_its_setting(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "NARAHUBUNG_DIRECTORY": str(tmp_path / "nope.yaml"),
-           "NARAHUBUNG_DATA_DIR": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "narahubung.cli", "run", "--once"],
-                            check=False, capture_output=True, text=True, env=env, cwd=Path(__file__).parent.parent)
-    assert result.returncode == 2
-    assert "NARAHUBUNG_DIRECTORY" in result.stderr and "Traceback" not in result.stderr
+    env = {"NARAHUBUNG_DIRECTORY": str(tmp_path / "nope.yaml"), "NARAHUBUNG_DATA_DIR": str(tmp_path)}
+    result = narahubung("run", "--once", env=env)
+    assert result.exit_code == 2
+    assert "NARAHUBUNG_DIRECTORY" in result.stderr and "Traceback" not in result.output
 
 
-def test_polling_without_a_mailbox_is_refused(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "NARAHUBUNG_DATA_DIR": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "narahubung.cli", "run"],
-                            check=False, capture_output=True, text=True, env=env, cwd=Path(__file__).parent.parent)
-    assert result.returncode == 2
+def test_polling_without_a_mailbox_is_refused(tmp_path, monkeypatch):
+    monkeypatch.delenv("NARAHUBUNG_IMAP_URL", raising=False)
+    result = narahubung("run", env={"NARAHUBUNG_DATA_DIR": str(tmp_path), "NARAHUBUNG_CLASSIFIER": "rules"})
+    assert result.exit_code == 2
     assert "NARAHUBUNG_IMAP_URL" in result.stderr
 
 

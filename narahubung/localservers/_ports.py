@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import subprocess
 import time
+from pathlib import Path
 
 LOOPBACK = "127.0.0.1"
 
@@ -47,3 +50,19 @@ def log_tail(path: os.PathLike[str] | str, lines: int = 20) -> str:
     except OSError:
         return f"(no log at {path})"
     return "\n".join(text.splitlines()[-lines:])
+
+
+def make_self_signed_cert(cert_path: Path, key_path: Path, days: int = 30) -> None:
+    """A self-signed certificate for localhost and 127.0.0.1 (openssl, apt package openssl)."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        raise ServerMissing("openssl is not installed; install the apt package openssl.")
+    cmd = [
+        openssl, "req", "-x509", "-nodes", "-days", str(days),
+        "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+        "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        "-keyout", str(key_path), "-out", str(cert_path),
+    ]  # fmt: skip
+    done = subprocess.run(cmd, capture_output=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"openssl could not make a certificate: {done.stderr.decode(errors='replace')}")

@@ -26,7 +26,7 @@ from urllib.parse import quote
 
 import imapclient
 
-from ._ports import LOOPBACK, ServerMissing, free_port, log_tail, port_answers
+from ._ports import LOOPBACK, ServerMissing, free_port, log_tail, make_self_signed_cert, port_answers
 
 START_TIMEOUT = 10.0
 STOP_GRACE = 0.3  # seconds between SIGTERM and SIGKILL; a clean stop takes ~5 ms
@@ -54,13 +54,6 @@ def _dovecot_binary() -> str:
             "Dovecot is not installed: no `dovecot` binary on PATH or in /usr/sbin. "
             "Install the apt package dovecot-imapd (scripts/bootstrap.sh does this)."
         )
-    return found
-
-
-def _openssl_binary() -> str:
-    found = shutil.which("openssl")
-    if found is None:
-        raise ServerMissing("openssl is not installed; install the apt package openssl.")
     return found
 
 
@@ -109,7 +102,9 @@ class PrivateDovecot:
         users: dict[str, str] | None = None,
         root: Path | None = None,
         oauth2_introspection_url: str | None = None,
+        tls: bool = True,
     ) -> None:
+        self.tls = tls  # False: no IMAPS port and no STARTTLS (a server that offers no TLS at all)
         self.users: dict[str, str] = dict(users) if users is not None else {"ombudsman": "rahasia"}
         for name, password in self.users.items():
             _check_credentials(name, password)
@@ -251,15 +246,7 @@ class PrivateDovecot:
             self._make_cert()
 
     def _make_cert(self) -> None:
-        cmd = [
-            _openssl_binary(), "req", "-x509", "-nodes", "-days", "30",
-            "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-            "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-            "-keyout", str(self.key_path), "-out", str(self.cert_path),
-        ]  # fmt: skip
-        done = subprocess.run(cmd, capture_output=True, check=False)
-        if done.returncode != 0:
-            raise RuntimeError(f"openssl could not make a certificate: {done.stderr.decode(errors='replace')}")
+        make_self_signed_cert(self.cert_path, self.key_path)
 
     def _write_files(self) -> None:
         self._users_dir.chmod(0o755)
@@ -300,7 +287,7 @@ listen = {LOOPBACK}
 base_dir = {base}
 state_dir = {root}/state
 log_path = {root}/dovecot.log
-ssl = yes
+ssl = {"yes" if self.tls else "no"}
 ssl_cert = <{self.cert_path}
 ssl_key = <{self.key_path}
 ssl_dh = </usr/share/dovecot/dh.pem
@@ -341,7 +328,7 @@ service imap-login {{
   }}
   inet_listener imaps {{
     address = {LOOPBACK}
-    port = {self.imaps_port}
+    port = {self.imaps_port if self.tls else 0}
     ssl = yes
   }}
 }}
@@ -375,7 +362,7 @@ timeout_msecs = 5000
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
                 break
-            if _imap_greets(self.port) and port_answers(self.imaps_port):
+            if _imap_greets(self.port) and (not self.tls or port_answers(self.imaps_port)):
                 return
             time.sleep(0.02)
         code = self._proc.poll()
@@ -423,12 +410,15 @@ timeout_msecs = 5000
         if self._root is not None and self._users_dir.is_dir():
             self._write_user_file(name, password)
 
-    def url(self, user: str = "ombudsman", folder: str = "INBOX", tls: bool = False) -> str:
-        """``imap://user:pass@127.0.0.1:PORT/FOLDER`` (or ``imaps://`` on the IMAPS port)."""
+    def url(self, user: str = "ombudsman", folder: str = "INBOX", tls: bool = False, starttls: bool = False,
+            host: str | None = None) -> str:
+        """``imap://user:pass@127.0.0.1:PORT/FOLDER`` (or ``imaps://`` on the IMAPS port, or
+        ``?tls=starttls`` on the plain port); `host` e.g. "localhost" to match the certificate's name."""
         password = self._password(user)
         scheme, port = ("imaps", self.imaps_port) if tls else ("imap", self.port)
         credentials = f"{quote(user, safe='')}:{quote(password, safe='')}"
-        return f"{scheme}://{credentials}@{self.host}:{port}/{quote(folder, safe='/')}"
+        query = "?tls=starttls" if starttls else ""
+        return f"{scheme}://{credentials}@{host or self.host}:{port}/{quote(folder, safe='/')}{query}"
 
     def _password(self, user: str) -> str:
         try:
