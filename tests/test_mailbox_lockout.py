@@ -144,7 +144,7 @@ def test_a_refused_smtp_login_is_shown_to_staff_too(tmp_path, dovecot, fresh_mai
 
     from narahubung.localservers import SmtpSink
 
-    user, password = fresh_mailbox
+    user, _password = fresh_mailbox
     dovecot.append(make_mail("e-KTP belum jadi", "Saya merekam e-KTP di Disdukcapil Koba, Bangka Tengah, bulan Mei "
                              "2026 dan sampai sekarang belum selesai."), user=user)
     with SmtpSink(users={"kantor": "sandi-benar-sekali"}) as sink:

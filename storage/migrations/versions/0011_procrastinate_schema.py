@@ -29,6 +29,7 @@ def upgrade() -> None:
     from procrastinate.schema import SchemaManager
 
     driver = bind.connection.driver_connection  # psycopg: no parameters, so the SQL's % stay as written
+    assert driver is not None, "an open PostgreSQL connection"
     with driver.cursor() as cursor:
         cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
         cursor.execute(f"SET LOCAL search_path TO {SCHEMA}")
