@@ -20,6 +20,7 @@ from review.auth import (
 )
 from review.csrf import CsrfMiddleware
 from review.deps import REVIEW_DIR
+from review.errors import add_error_pages
 from review.headers import SecurityHeadersMiddleware
 from review.planner import refresh_planner_statistics
 from review.search_index import ensure_search_index
@@ -47,6 +48,7 @@ def create_app(services: Services, *, secret_key: str | None = None, https_only:
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: also on CSRF refusals
     app.add_exception_handler(LoginRequired, login_redirect)
     app.add_exception_handler(RoleRequired, role_refused)
+    add_error_pages(app)
     app.mount("/static", StaticFiles(directory=str(REVIEW_DIR / "static")), name="static")
 
     @app.get("/healthz", include_in_schema=False)
@@ -59,10 +61,12 @@ def create_app(services: Services, *, secret_key: str | None = None, https_only:
     def home() -> Response:
         return RedirectResponse("/antrean", status_code=303)
 
-    from review import routes_auth, routes_case, routes_queue
+    from review import routes_attachments, routes_auth, routes_case, routes_queue, routes_work
 
     app.include_router(routes_auth.router)
     app.include_router(routes_queue.router)
+    app.include_router(routes_attachments.router)
+    app.include_router(routes_work.router)
     app.include_router(routes_case.router)
 
     # --- routers of the dashboard engineer (issue 7 points 4 and 5) go here ---

@@ -56,7 +56,8 @@ def original_mail(data: bytes) -> OriginalMail:
         return OriginalMail(headers, plain, html)
     except Exception as exc:  # noqa: BLE001 (any parser failure: a malformed mail is still shown as raw text)
         text = data.decode("utf-8", "replace")
-        return OriginalMail([], text, None, problem=f"Surel tidak dapat diurai sepenuhnya ({type(exc).__name__}); "
+        why = "pengodean hurufnya tidak dikenal" if isinstance(exc, LookupError | UnicodeError) else "strukturnya rusak"
+        return OriginalMail([], text, None, problem=f"Surel ini tidak dapat diurai sepenuhnya ({why}); "
                                                      "ditampilkan apa adanya.")
 
 
@@ -132,17 +133,31 @@ def top_kinds(scores: dict[str, Any], kind_names: dict[str, str], n: int = 3) ->
     return [Candidate(k, kind_names.get(k, k), s) for k, s in ranked[:n]]
 
 
-def top_units(scores: dict[str, Any], directory: Directory, n: int = 3) -> list[Candidate]:
-    """Units ranked as the classifier scored them (`scores["unit"]`: P(unit), the decision made from
-    them); for classifications without them, by P(agency type) × P(region | type), normalised to sum 1.
+def top_units(scores: dict[str, Any], directory: Directory, n: int = 3, *,
+              chosen: str | None = None) -> list[Candidate]:
+    """The unit candidates the decision was made from, best first, the chosen unit (`chosen`, the
+    classification's unit) always first.
 
-    P(region | type) is the best region score among the regions a unit covers. A unit that covers no
-    region (province-wide), or the only unit of its type, takes the type's score alone; when the text
-    names no region any of a type's units cover, the type's score is shared by its units.
+    The classifier's own P(unit) (`scores["unit"]`, classify/learned) when it recorded them; for older
+    classifications, P(agency type) × P(region | type), normalised to sum 1, where P(region | type) is the
+    best region score among the regions a unit covers (a province-wide unit, or the only unit of its type,
+    takes the type's score alone). Units of a type whose region the text does not name are not candidates:
+    the decision was not made from them, so they are not listed at equal shares.
     """
     names = {u.id: u.name for u in directory.units}
-    if scores.get("unit"):  # the classifier's own unit candidates, the decision's first (classify/learned)
-        return [Candidate(u, names.get(u, u), s) for u, s in _ranked(scores["unit"])[:n]]
+    if scores.get("unit"):
+        ranked = _ranked(scores["unit"])
+    else:
+        ranked = _units_from_parts(scores, directory)
+    if chosen and ranked and ranked[0][0] != chosen:
+        mine = [(u, s) for u, s in ranked if u == chosen]
+        ranked = (mine or [(chosen, 0.0)]) + [(u, s) for u, s in ranked if u != chosen]
+    elif chosen and not ranked:
+        ranked = [(chosen, 0.0)]
+    return [Candidate(u, names.get(u, u), s) for u, s in ranked[:n] if s > 0 or u == chosen]
+
+
+def _units_from_parts(scores: dict[str, Any], directory: Directory) -> list[tuple[str, float]]:
     agency = {k: float(v) for k, v in (scores.get("agency_type") or {}).items()}
     region = {k: float(v) for k, v in (scores.get("region") or {}).items()}
     raw: list[tuple[str, float]] = []
@@ -155,12 +170,9 @@ def top_units(scores: dict[str, Any], directory: Directory, n: int = 3) -> list[
             continue
         by_region = {u.id: (1.0 if not u.covers else max((region.get(c, 0.0) for c in u.covers), default=0.0))
                      for u in units}
-        if not any(by_region.values()):
-            by_region = {u.id: 1.0 / len(units) for u in units}
         raw += [(unit_id, p_type * p) for unit_id, p in by_region.items() if p > 0]
     total = sum(s for _, s in raw) or 1.0
-    ranked = sorted(((u, s / total) for u, s in raw), key=lambda x: (-x[1], x[0]))
-    return [Candidate(u, names.get(u, u), s) for u, s in ranked[:n]]
+    return sorted(((u, s / total) for u, s in raw), key=lambda x: (-x[1], x[0]))
 
 
 def top_agency_types(scores: dict[str, Any], directory: Directory, n: int = 3) -> list[Candidate]:

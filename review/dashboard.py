@@ -378,6 +378,21 @@ def table_rows(dashboard: Dashboard, name: str) -> list[Any]:
     return list(getattr(dashboard, TABLES[name][1]))
 
 
+def table_for_excel(rows: Sequence[Any], labels: dict[str, str], directory: Directory) -> bytes:
+    """The same table for Excel on Indonesian settings: `;`, BOM, decimal comma, names instead of codes."""
+    from review.charts import GROUP_NAMES
+    from review.exports import excel_csv
+
+    types = {t.id: t.name for t in directory.agency_types}
+    names = {"group": GROUP_NAMES, "agency_type": types}
+    out_rows = []
+    for row in rows:
+        present = {f.name for f in fields(row)}
+        out_rows.append([names[k].get(getattr(row, k), getattr(row, k)) if k in names else getattr(row, k)
+                         for k in labels if k in present])
+    return excel_csv([label.replace("_", " ") for label in labels.values()], out_rows)
+
+
 def table_csv(rows: Sequence[Any], labels: dict[str, str]) -> str:
     """Rows of one dataclass as CSV, with the Indonesian column names of `labels`."""
     out = io.StringIO()

@@ -16,11 +16,14 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from narahubung.services import Services
 from review.csrf import csrf_input
 from review.i18n import current_language, language_switch, translate
+from review.labels import STATUS_NAMES, event_name, method_name, reason_text
 
 REVIEW_DIR = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(REVIEW_DIR / "templates"))
@@ -66,7 +69,67 @@ def _label(table: dict[str, str]):
 templates.env.filters["delivery_state"] = _label(DELIVERY_STATES)
 templates.env.filters["delivery_purpose"] = _label(DELIVERY_PURPOSES)
 templates.env.filters["wib"] = _wib
+templates.env.filters["event"] = event_name
+templates.env.filters["method"] = method_name
+templates.env.filters["reason"] = reason_text
+templates.env.filters["status_name"] = _label(STATUS_NAMES)
 templates.env.filters["percent"] = _percent
+
+
+def unit_options(directory: Any, selected: str | None, placeholder: str) -> Markup:
+    """<option>s of every unit, grouped by agency type (<optgroup>), for a unit picker."""
+    names = {t.id: t.name for t in directory.agency_types}
+    groups: dict[str, list[Any]] = {}
+    for unit in directory.units:
+        groups.setdefault(unit.type, []).append(unit)
+    parts = [Markup('<option value=""{}>{}</option>').format(Markup("") if selected else Markup(" selected"),
+                                                               placeholder)]
+    for type_id, units in groups.items():
+        parts.append(Markup('<optgroup label="{}">').format(names.get(type_id, type_id)))
+        parts += [Markup('<option value="{}"{}>{}</option>').format(u.id, Markup(" selected") if u.id == selected else "",
+                                                                   u.name) for u in units]
+        parts.append(Markup("</optgroup>"))
+    return Markup("").join(parts)
+
+
+templates.env.globals["unit_options"] = unit_options
+
+
+@pass_context
+def _case_work(context: Any, case_id: int) -> Any:
+    """Who handles the case and who may (for the case page), read in a session of its own."""
+    from review.work import case_work
+
+    with context["request"].app.state.services.factory() as session:
+        return case_work(session, case_id)
+
+
+templates.env.globals["case_work"] = _case_work
+
+
+@pass_context
+def _case_actions(context: Any, case: Any) -> tuple[str, ...]:
+    """The actions that fit the case's kind and status, the one its decision implies first (routing.staff)."""
+    from routing.staff import actions_for
+
+    return actions_for(case)
+
+
+@pass_context
+def _case_answer(context: Any, case_id: int) -> Any:
+    """The reply or referral draft staff edit on the case page, or None."""
+    from core.errors import NarahubungError
+    from review.actions import answer_of
+
+    try:
+        return answer_of(context["request"].app.state.services, case_id)
+    except NarahubungError:
+        return None
+
+
+templates.env.globals["case_actions"] = _case_actions
+templates.env.globals["case_answer"] = _case_answer
+templates.env.globals["image_types"] = ("image/jpeg", "image/png", "image/tiff", "image/jpg", "image/pjpeg")
 
 
 def get_services(request: Request) -> Services:

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from review import charts
 from review.auth import CurrentUser
-from review.dashboard import TABLES, WIB, Dashboard, Period, build_dashboard, table_csv, table_rows
+from review.dashboard import TABLES, WIB, Dashboard, Period, build_dashboard, table_csv, table_for_excel, table_rows
 from review.deps import DbSession, ServicesDep, render
 
 router = APIRouter(prefix="/dasbor")
@@ -18,13 +18,22 @@ DEFAULT_WEEKS = 12
 MAX_DAYS = 3 * 366
 
 
+def office_date(value: str) -> date:
+    """A date as staff type it (dd/mm/yyyy) or as links carry it (yyyy-mm-dd); ValueError otherwise."""
+    value = value.strip()
+    if "/" in value:
+        day, month, year = (int(part) for part in value.split("/"))
+        return date(year, month, day)
+    return date.fromisoformat(value)
+
+
 def _period(dari: str | None, sampai: str | None, today: date, problems: list[str]) -> Period:
     default = Period.last_weeks(DEFAULT_WEEKS, today)
     try:
-        start = date.fromisoformat(dari) if dari else default.start
-        end = date.fromisoformat(sampai) if sampai else default.end
+        start = office_date(dari) if dari else default.start
+        end = office_date(sampai) if sampai else default.end
     except ValueError:
-        problems.append("Tanggal tidak sah (pakai TTTT-BB-HH); menampilkan 12 minggu terakhir.")
+        problems.append("Tanggal tidak sah (pakai hh/bb/tttt, misalnya 31/12/2026); menampilkan 12 minggu terakhir.")
         return default
     if end < start:
         problems.append("Tanggal akhir sebelum tanggal awal; keduanya ditukar.")
@@ -65,13 +74,18 @@ def dashboard_page(request: Request, user: CurrentUser, session: DbSession, serv
 
 @router.get("/{name}.csv")
 def table_download(name: str, user: CurrentUser, session: DbSession, services: ServicesDep,
-                   dari: str | None = None, sampai: str | None = None) -> Response:
+                   dari: str | None = None, sampai: str | None = None, excel: str = "") -> Response:
     if name not in TABLES:
         return Response("Tabel tidak dikenal.", status_code=404, media_type="text/plain; charset=utf-8")
     dashboard = _dashboard(session, services, dari, sampai, [])
     _title, _attr, labels = TABLES[name]
     filename = f"dasbor-{name}-{dashboard.period.start.isoformat()}-{dashboard.period.end.isoformat()}.csv"
-    return Response(table_csv(table_rows(dashboard, name), labels), media_type="text/csv; charset=utf-8",
+    if excel:  # for Excel on Indonesian settings: `;`, a BOM, names instead of codes
+        body: str | bytes = table_for_excel(table_rows(dashboard, name), labels, services.directory)
+        filename = filename.replace(".csv", "-excel.csv")
+    else:
+        body = table_csv(table_rows(dashboard, name), labels)
+    return Response(body, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 

@@ -24,14 +24,19 @@ from core.directory_io import (
 from core.errors import NarahubungError
 from review.auth import CurrentUser, require_role
 from review.deps import DbSession, ServicesDep, render
+from review.exports import MEDIA_TYPE as EXCEL_MEDIA_TYPE
+from review.exports import directory_for_excel
 from storage.accounts import StaffUser
 from storage.directory_store import (
+    DEACTIVATE_FEW,
+    ImportPlan,
     UnitChangedMeanwhile,
     UnitNotFound,
     current_directory,
     get_unit,
     import_units,
     list_units,
+    plan_import,
     save_unit,
     set_unit_active,
     unit_history,
@@ -80,6 +85,13 @@ def _directory_view(request: Request, user: StaffUser, session: Any, services: A
     )
 
 
+@router.get("/ekspor-excel.csv")
+def export_for_excel(user: CurrentUser, session: DbSession, services: ServicesDep) -> Response:
+    """The directory to read in Excel on Indonesian settings (names, `;`, BOM); not an import format."""
+    return Response(directory_for_excel(_directory(session, services)), media_type=EXCEL_MEDIA_TYPE,
+                    headers={"Content-Disposition": 'attachment; filename="direktori-excel.csv"'})
+
+
 @router.get("/ekspor.{fmt}")
 def export(fmt: str, user: CurrentUser, session: DbSession, services: ServicesDep) -> Response:
     if fmt not in ("yaml", "csv"):
@@ -93,25 +105,62 @@ def export(fmt: str, user: CurrentUser, session: DbSession, services: ServicesDe
                     headers={"Content-Disposition": f'attachment; filename="direktori.{fmt}"'})
 
 
+def _read_upload(berkas: UploadFile) -> str:
+    data = berkas.file.read(MAX_IMPORT_BYTES + 1)
+    if len(data) > MAX_IMPORT_BYTES:
+        raise DirectoryImportInvalid([ImportProblem(None, "", "berkas lebih dari 5 MB")])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DirectoryImportInvalid([ImportProblem(None, "", "berkas harus berupa teks UTF-8")]) from None
+
+
 @router.post("/impor")
 def import_file(request: Request, user: Supervisor, session: DbSession, services: ServicesDep,
                 berkas: Annotated[UploadFile, File()]) -> Response:
+    """First step of an import: the file is read and checked, and what it would change is shown.
+    Nothing is written until the supervisor confirms on that page."""
     try:
         fmt = guess_format(berkas.filename or "")
-        data = berkas.file.read(MAX_IMPORT_BYTES + 1)
-        if len(data) > MAX_IMPORT_BYTES:
-            raise DirectoryImportInvalid([ImportProblem(None, "", "berkas lebih dari 5 MB")])
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise DirectoryImportInvalid([ImportProblem(None, "", "berkas harus berupa teks UTF-8")]) from None
+        text = _read_upload(berkas)
         units = parse_units(text, fmt, services.live_directory.base)
     except DirectoryImportInvalid as exc:
         return _directory_view(request, user, session, services, status=400, problems=list(exc.problems))
-    changes = import_units(session, units, actor=user.username)
+    return _import_preview(request, plan_import(session, units), text, fmt, berkas.filename or "")
+
+
+def _import_preview(request: Request, plan: ImportPlan, text: str, fmt: str, filename: str, *,
+                    problem: str | None = None, status: int = 200) -> Response:
+    return render(request, "directory_import.html", status_code=status, plan=plan, text=text, fmt=fmt,
+                  filename=filename, problem=problem, few=DEACTIVATE_FEW)
+
+
+@router.post("/impor/terapkan")
+def import_apply(
+    request: Request, user: Supervisor, session: DbSession, services: ServicesDep,
+    isi: Annotated[str, Form()], format: Annotated[str, Form()], sidik: Annotated[str, Form()],
+    nama: Annotated[str, Form()] = "", hilang: Annotated[str, Form()] = "biarkan",
+    yakin: Annotated[str, Form()] = "",
+) -> Response:
+    """Second step: apply the file shown in the preview, as the supervisor chose for the missing units."""
+    try:
+        fmt = guess_format(f"x.{format}")
+        units = parse_units(isi, fmt, services.live_directory.base)
+    except DirectoryImportInvalid as exc:
+        return _directory_view(request, user, session, services, status=400, problems=list(exc.problems))
+    plan = plan_import(session, units)
+    deactivate = hilang == "nonaktifkan" and bool(plan.deactivated)
+    if plan.fingerprint != sidik:
+        return _import_preview(request, plan, isi, fmt, nama, status=409, problem=(
+            "Direktori berubah sejak pratinjau dibuat; periksa lagi perubahan di bawah lalu konfirmasi."))
+    if deactivate and plan.many_deactivated and yakin != str(len(plan.deactivated)):
+        return _import_preview(request, plan, isi, fmt, nama, status=400, problem=(
+            f"Impor ini akan menonaktifkan {len(plan.deactivated)} unit; centang pernyataan yakin "
+            "atau pilih untuk membiarkan unit itu tetap aktif."))
+    import_units(session, units, actor=user.username, deactivate_missing=deactivate)
     session.commit()
-    _flash(request, f"Direktori diimpor dari {berkas.filename}: {len(units)} unit; {len(changes.created)} baru, "
-                    f"{len(changes.updated)} diubah, {len(changes.deactivated)} dinonaktifkan.")
+    _flash(request, f"Direktori diimpor dari {nama or 'berkas'}: {len(units)} unit dalam berkas; "
+                    f"{plan.summary(deactivate=deactivate)}.")
     return _see("/direktori")
 
 

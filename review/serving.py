@@ -12,6 +12,7 @@ import uvicorn
 
 from narahubung.services import Services
 from review.app import create_app
+from review.digest import DigestSender
 
 SECRET_FILE = "review-secret.key"
 
@@ -34,6 +35,8 @@ def load_or_create_secret(data_dir: Path) -> str:
 def make_server(services: Services, host: str = "127.0.0.1", port: int = 8000, *,
                 log_level: str = "warning") -> uvicorn.Server:
     app = create_app(services, secret_key=load_or_create_secret(services.settings.data_dir))
+    app.state.digests = DigestSender(services, f"http://{host}:{port}")
+    app.state.digests.start()  # the daily digest of the staff who opted in (a daemon thread)
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=False,
                             proxy_headers=False, server_header=False)
     return uvicorn.Server(config)

@@ -101,7 +101,12 @@ def test_staff_log_in_correct_a_case_and_route_it_the_smtp_server_receives_the_l
     expect(route.get_by_label("Ke unit")).to_have_value("disdukcapil-1971")
     route.get_by_label("Cara pengiriman").select_option("smtp")
     route.get_by_role("button", name="Teruskan").click()
-    expect(page.locator("#flash")).to_contain_text("terkirim")
+    # nothing leaves the office before a confirmation naming the recipients
+    expect(page.locator("#confirm-send")).to_be_visible()
+    expect(page.locator("#confirm-send")).to_contain_text("pengaduan.disdukcapil@pangkalpinangkota.example")
+    page.get_by_role("button", name="Ya, kirim sekarang").click()
+    # the case left the queue: the page moves on to the next case and says what happened to this one
+    expect(page.locator("#previous-outcome")).to_contain_text("terkirim")
     page.screenshot(path=str(screenshots_dir / "04-kasus-diteruskan.png"), full_page=True)
 
     def to_focal_point():

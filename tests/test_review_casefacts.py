@@ -79,11 +79,23 @@ def test_top_units_combine_the_agency_type_and_region_scores(directory):
     assert sum(u.score for u in top_units(scores, directory, n=100)) == pytest.approx(1.0)
 
 
-def test_without_a_region_the_units_of_the_likely_type_share_its_score(directory):
+def test_without_a_region_the_units_of_a_type_are_not_listed_at_equal_shares(directory):
     scores = {"agency_type": {"disdukcapil": 0.56, "samsat": 0.04}, "region": {}}
     units = top_units(scores, directory)
-    assert [directory.unit(u.id).type for u in units] == ["disdukcapil"] * 3
-    assert units[0].score == pytest.approx(units[1].score)
+    assert all(directory.unit(u.id).type != "disdukcapil" or not directory.unit(u.id).covers for u in units)
+    assert len({round(u.score, 6) for u in units}) == len(units) or len(units) <= 1
+
+
+def test_the_chosen_unit_comes_first_then_the_candidates_in_the_order_of_their_scores(directory):
+    scores = {"unit": {"pln-19": 0.05, "disdukcapil-1971": 0.9, "rsud-1901": 0.04}}
+    assert [u.id for u in top_units(scores, directory, chosen="disdukcapil-1971")] == [
+        "disdukcapil-1971", "pln-19", "rsud-1901"]
+    # staff or a rule chose a unit the model ranked lower: it is first, the others keep their order
+    assert [u.id for u in top_units(scores, directory, chosen="rsud-1901")] == [
+        "rsud-1901", "disdukcapil-1971", "pln-19"]
+    # a unit the classifier did not score at all is still shown first, without a score bar
+    first = top_units({"agency_type": {}, "region": {}}, directory, chosen="rsud-1901")
+    assert [(u.id, u.score) for u in first] == [("rsud-1901", 0.0)]
 
 
 def test_top_types_are_the_three_best_maladministration_scores(directory):

@@ -410,8 +410,11 @@ def test_import_over_http_reports_lines_and_a_good_file_replaces_the_directory(a
     assert f"baris {line}" in answer.text and "narahubung_email" in answer.text
 
     fixed = csv_text.replace("humas.rsud@bangkakab.example", "humas.baru@bangkakab.example", 1)
-    answer = app_client.post("/direktori/impor", data={"csrftoken": token}, headers={"x-csrftoken": token},
-                             files={"berkas": ("direktori.csv", fixed.encode(), "text/csv")})
+    preview = app_client.post("/direktori/impor", data={"csrftoken": token}, headers={"x-csrftoken": token},
+                              files={"berkas": ("direktori.csv", fixed.encode(), "text/csv")})
+    assert preview.status_code == 200 and "Pratinjau impor" in preview.text and "Belum ada yang diubah" in preview.text
+    assert review_services.directory.recipients("rsud-1901").to[0].email == "humas.rsud@bangkakab.example"
+    answer = app_client.post("/direktori/impor/terapkan", data=confirm_fields(preview.text))
     assert answer.status_code == 200 and "1 diubah" in answer.text
     assert review_services.directory.recipients("rsud-1901").to[0].email == "humas.baru@bangkakab.example"
     with review_services.factory() as session:
@@ -425,6 +428,45 @@ def test_import_over_http_reports_lines_and_a_good_file_replaces_the_directory(a
     refused = reviewer.post("/direktori/impor", data={"csrftoken": token}, headers={"x-csrftoken": token},
                             files={"berkas": ("direktori.csv", csv_text.encode(), "text/csv")})
     assert refused.status_code == 403 and "hanya untuk peran supervisor" in refused.text
+
+
+def confirm_fields(page: str, **choices: str) -> dict[str, str]:
+    """What the import preview's confirmation form sends."""
+    import html
+
+    form = page[page.index('id="import-confirm"'):]
+    data = {name: html.unescape(value) for name, value in re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form)}
+    data["csrftoken"] = re.search(r'name="csrftoken" value="([^"]+)"', form).group(1)
+    data["isi"] = html.unescape(re.search(r'<textarea name="isi"[^>]*>(.*?)</textarea>', form, re.DOTALL).group(1))
+    return {**data, **choices}
+
+
+def test_an_import_missing_most_units_is_previewed_and_deactivates_only_after_an_explicit_choice(
+        app_client, review_services, directory):
+    token = log_in(app_client, "sari")
+    one_unit = "\n".join(line for line in export_csv(directory.units).splitlines()
+                         if line.startswith(("unit_id", "rsud-1901,"))) + "\n"
+    preview = app_client.post("/direktori/impor", data={"csrftoken": token}, headers={"x-csrftoken": token},
+                              files={"berkas": ("satu.csv", one_unit.encode(), "text/csv")})
+    missing = len(directory.units) - 1
+    assert preview.status_code == 200 and f"{missing} unit aktif" in preview.text
+    with review_services.factory() as session:  # the preview wrote nothing
+        assert len(current_directory(session, directory).units) == len(directory.units)
+
+    refused = app_client.post("/direktori/impor/terapkan", data=confirm_fields(preview.text, hilang="nonaktifkan"))
+    assert refused.status_code == 400 and f"akan menonaktifkan {missing} unit" in refused.text
+    kept = app_client.post("/direktori/impor/terapkan", data=confirm_fields(preview.text))  # default: keep them
+    assert kept.status_code == 200 and "0 dinonaktifkan" in kept.text
+    with review_services.factory() as session:
+        assert len(current_directory(session, directory).units) == len(directory.units)
+
+    preview = app_client.post("/direktori/impor", data={"csrftoken": token}, headers={"x-csrftoken": token},
+                              files={"berkas": ("satu.csv", one_unit.encode(), "text/csv")})
+    done = app_client.post("/direktori/impor/terapkan",
+                           data=confirm_fields(preview.text, hilang="nonaktifkan", yakin=str(missing)))
+    assert done.status_code == 200 and f"{missing} dinonaktifkan" in done.text and "1 unit aktif" in done.text
+    stale = app_client.post("/direktori/impor/terapkan", data=confirm_fields(preview.text, hilang="nonaktifkan"))
+    assert stale.status_code == 409 and "berubah sejak pratinjau" in stale.text
 
 
 # --- the `narahubung directory` commands ------------------------------------------------------------
@@ -450,6 +492,13 @@ def test_cli_exports_edits_and_imports_the_directory_and_refuses_a_broken_file(t
     imported = narahubung("directory", "import", str(tmp_path / "d.csv"), "--actor", "sari", data_dir=data, cwd=tmp_path)
     assert imported.returncode == 0, imported.stderr
     assert "1 diubah" in imported.stdout
+
+    one = "\n".join(line for line in text.splitlines() if line.startswith(("unit_id", "rsud-1901,"))) + "\n"
+    (tmp_path / "satu.csv").write_text(one)
+    dry = narahubung("directory", "import", str(tmp_path / "satu.csv"), "--dry-run", data_dir=data, cwd=tmp_path)
+    assert dry.returncode == 0 and "Uji coba, tidak ada yang diubah" in dry.stdout, dry.stderr
+    asked = narahubung("directory", "import", str(tmp_path / "satu.csv"), data_dir=data, cwd=tmp_path)  # stdin: no answer
+    assert asked.returncode == 4 and "Nonaktifkan" in asked.stderr and "tidak ada yang diubah" in asked.stderr
 
     (tmp_path / "rusak.csv").write_text(text.replace("pengaduan.disdik@bangkakab.example", "rusak"))
     refused = narahubung("directory", "import", str(tmp_path / "rusak.csv"), data_dir=data, cwd=tmp_path)
