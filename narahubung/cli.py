@@ -127,6 +127,8 @@ def main(ctx: click.Context, config: Path | None, verbose: bool) -> None:
       4  a file or argument on the command line cannot be used
       5  a mailbox or mail server refused the login: fix the password or token
       6  the round ran, but some letters failed (see `narahubung cases`)
+    Codes 2 and 5 of a mailbox folder or the SMTP server are also kept for the staff app (`run`
+    and `run --once`): a banner on every page until a round succeeds with them again.
     """
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
@@ -310,7 +312,7 @@ def run(ctx: click.Context, once: bool) -> None:
     (NARAHUBUNG_POLL_INTERVAL) where not, reconnecting with backoff after network errors.
     Without NARAHUBUNG_SMTP_URL letters stay in the outbox.
     """
-    from narahubung.runner import Runner
+    from narahubung.runner import Runner, record_round
 
     services = _services(ctx)
     settings = services.settings
@@ -321,6 +323,7 @@ def run(ctx: click.Context, once: bool) -> None:
         )
     if once:
         report = _run_once_with_progress(services)
+        record_round(services, report)  # mailbox/SMTP health and a heartbeat, for the app's banners
         _print_run_report(services, report)
         _say_delivery_trouble(services, report.delivery)
         _exit(round_exit_code(services, report))

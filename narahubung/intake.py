@@ -21,6 +21,7 @@ from ingest.imap.sync import SyncResult, sync_folder
 from narahubung.services import Services
 from storage import repository as repo
 from storage.db import transaction
+from storage.health import mailbox_id
 from storage.message_store import DatabaseMessageStore
 from storage.models import RawStatus
 from storage.repository import IncomingRaw
@@ -35,6 +36,8 @@ class IngestReport:
     oversize: int = 0
     errors: list[str] = field(default_factory=list)
     failures: list[MailboxUnavailable] = field(default_factory=list)  # for the exit code (issue 14.2)
+    # each folder synced: its problem, or None when it worked (`storage.health.mailbox_id` → outcome)
+    folders: dict[str, MailboxUnavailable | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,9 @@ def sync_mailboxes(
             log.error("%s", exc.message)
             report.errors.append(exc.message)
             report.failures.append(exc)
+            report.folders[mailbox_id(ref.account.settings.name, ref.folder)] = exc
             continue
+        report.folders[mailbox_id(ref.account.settings.name, ref.folder)] = None
         report.stored += result.stored - result.duplicates
         report.duplicates += result.duplicates
         report.oversize += result.oversize

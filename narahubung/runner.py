@@ -3,6 +3,10 @@
 Watchers only store; they wake the processor, which is the single place where messages become cases
 and letters are sent, so two threads never work on the same message. Any error in a thread is logged
 and the thread carries on: the poller never dies on bad input or a lost server.
+
+What staff must know is kept where the review app reads it (storage.health): a mailbox folder or the SMTP
+server failing in a way a person must fix, and a heartbeat every `health.BEAT_EVERY_S` while this process
+can send the outbox. `record_round` does the same for one `run --once` round.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from collections.abc import Callable
 from core.errors import ExitCode, MailboxAuthFailed, MailboxUnavailable, NarahubungError
 from ingest.dropfolder import DropFolder
 from ingest.imap.watcher import FolderWatcher
-from narahubung.intake import FolderRef, folders, ingest_drop_folder
+from narahubung.intake import FolderRef, IngestReport, folders, ingest_drop_folder
 from narahubung.pipeline import (
     RunReport,
     apply_marks,
@@ -64,6 +68,8 @@ class Runner:
         if self.drop is not None:
             self._spawn("drop folder", self._watch_drop_folder)
         self._spawn("processor", self._process_loop)
+        if can_send(self.services):
+            self._spawn("heartbeat", self._beat_loop)
         return self
 
     def join(self, timeout: float | None = None) -> None:
@@ -96,29 +102,15 @@ class Runner:
     def _record_health(self, ref: FolderRef) -> Callable[[MailboxUnavailable | None], None]:
         """Keep the mailbox's state where staff see it (the review app's banner: storage.health)."""
         mailbox = health.mailbox_id(ref.account.settings.name, ref.folder)
-
-        def record(problem: MailboxUnavailable | None) -> None:
-            if problem is None:
-                write_with_retry(self.services.factory, lambda s: health.record_ok(s, mailbox))
-                return
-            kind = "auth" if isinstance(problem, MailboxAuthFailed) else "settings"
-            write_with_retry(self.services.factory, lambda s: health.record_failing(s, mailbox, kind, problem.message))
-
-        return record
+        return lambda problem: record_mailbox(self.services, mailbox, problem)
 
     def _record_smtp_health(self, sent: bool) -> None:
-        """A refused SMTP login or a setting to fix shows like a mailbox's (storage.health, "smtp")."""
-        trouble = getattr(self.services.transport, "trouble", None)
-        if isinstance(trouble, DeliveryAuthFailed):
-            kind = "auth" if trouble.exit_code == ExitCode.AUTH_REFUSED else "settings"
-            if not self._smtp_failing:
-                log.error("%s — surat menunggu sampai staf memperbaikinya", trouble.message)
-            self._smtp_failing = True
-            write_with_retry(self.services.factory,
-                             lambda s: health.record_failing(s, health.SMTP, kind, trouble.message))
-        elif trouble is None and sent:  # a letter went: the server works (also after an earlier run's failure)
-            self._smtp_failing = False
-            write_with_retry(self.services.factory, lambda s: health.record_ok(s, health.SMTP))
+        self._smtp_failing = record_smtp(self.services, sent, already_failing=self._smtp_failing)
+
+    def _beat_loop(self) -> None:
+        while not self.stop.is_set():
+            write_with_retry(self.services.factory, lambda s: health.beat(s, "run"))
+            self.stop.wait(health.BEAT_EVERY_S)
 
     def _watch_drop_folder(self) -> None:
         assert self.drop is not None
@@ -147,3 +139,50 @@ class Runner:
             if self.on_round and (report.processed or report.delivery.sent or report.delivery.failed
                                   or report.tended.reminders or report.tended.escalations):
                 self.on_round(report)
+
+
+def can_send(services: Services) -> bool:
+    """Whether this process sends the outbox (SMTP letters or IMAP drafts): only then is it a sender."""
+    return services.transport is not None or services.drafts is not None
+
+
+def record_mailbox(services: Services, mailbox: str, problem: MailboxUnavailable | None) -> None:
+    """A folder worked (`problem` None) or failed in a way a person must fix: kept for the app's banner. A
+    failure that may pass by itself (an unreachable server) leaves the recorded state as it was."""
+    if problem is None:
+        write_with_retry(services.factory, lambda s: health.record_ok(s, mailbox))
+        return
+    if problem.retryable:
+        return
+    kind = "auth" if isinstance(problem, MailboxAuthFailed) else "settings"
+    write_with_retry(services.factory, lambda s: health.record_failing(s, mailbox, kind, problem.message))
+
+
+def record_smtp(services: Services, sent: bool, *, already_failing: bool = False) -> bool:
+    """A refused SMTP login or a setting to fix shows like a mailbox's (storage.health, "smtp"); a letter that
+    went clears it. True while the SMTP server fails that way."""
+    trouble = getattr(services.transport, "trouble", None)
+    if isinstance(trouble, DeliveryAuthFailed):
+        kind = "auth" if trouble.exit_code == ExitCode.AUTH_REFUSED else "settings"
+        if not already_failing:
+            log.error("%s — surat menunggu sampai staf memperbaikinya", trouble.message)
+        write_with_retry(services.factory, lambda s: health.record_failing(s, health.SMTP, kind, trouble.message))
+        return True
+    if trouble is None and sent:  # a letter went: the server works (also after an earlier run's failure)
+        write_with_retry(services.factory, lambda s: health.record_ok(s, health.SMTP))
+        return False
+    return already_failing
+
+
+def record_round(services: Services, report: RunReport) -> None:
+    """After one `run --once` round: each folder's health (by the folder it came from), the SMTP server's, and
+    a heartbeat when this process could send (so the app knows letters were just tried)."""
+    record_folders(services, report.ingest)
+    if can_send(services):
+        record_smtp(services, bool(report.delivery.sent))
+        write_with_retry(services.factory, lambda s: health.beat(s, "run-once"))
+
+
+def record_folders(services: Services, ingest: IngestReport) -> None:
+    for mailbox, problem in ingest.folders.items():
+        record_mailbox(services, mailbox, problem)

@@ -140,10 +140,8 @@ def hold(services: Services, case_id: int, reason: str, *, actor: str) -> Outcom
     reason = reason.strip()[:500]
     with transaction(services.factory) as session:
         case = _case(session, case_id, for_update=True)
-        staff.hold(session, case, reason, actor=actor)  # refused (in Indonesian) by the transition table
-        if reason:
-            session.add(CaseNote(case_id=case.id, author=actor, text=f"Ditahan: {reason}",
-                                 created_at=datetime.now(UTC)))
+        staff.hold(session, case, reason, actor=actor)  # refused (in Indonesian) without a reason or by the table
+        session.add(CaseNote(case_id=case.id, author=actor, text=f"Ditahan: {reason}", created_at=datetime.now(UTC)))
         reference, raw_id = case.reference, case.raw_message_id
         cases.remark(session, services.desk(), case)
     apply_marks(services, only=raw_id)

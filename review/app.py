@@ -61,13 +61,14 @@ def create_app(services: Services, *, secret_key: str | None = None, https_only:
     def home() -> Response:
         return RedirectResponse("/antrean", status_code=303)
 
-    from review import routes_attachments, routes_auth, routes_case, routes_queue, routes_work
+    from review import routes_attachments, routes_auth, routes_case, routes_queue, routes_users, routes_work
 
     app.include_router(routes_auth.router)
     app.include_router(routes_queue.router)
     app.include_router(routes_attachments.router)
     app.include_router(routes_work.router)
     app.include_router(routes_case.router)
+    app.include_router(routes_users.router)
 
     # --- routers of the dashboard engineer (issue 7 points 4 and 5) go here ---
     from review import routes_dashboard, routes_directory

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from markupsafe import Markup
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from narahubung.services import Services
@@ -127,6 +128,32 @@ def _case_answer(context: Any, case_id: int) -> Any:
         return None
 
 
+@pass_context
+def _health_notices(context: Any) -> list[Any]:
+    """A mailbox or SMTP failing in a way a person must fix (review.health): the banner of every page."""
+    from review.health import mailbox_notices
+
+    if context.get("user") is None:
+        return []
+    services = context["request"].app.state.services
+    try:
+        with services.factory() as session:
+            return mailbox_notices(session, services.settings)
+    except SQLAlchemyError:  # the error page of a database in trouble must still render
+        return []
+
+
+@pass_context
+def _sender_down(context: Any) -> Any:
+    """Letters wait in the outbox and no sender (`run`, a worker) is alive: the queue's and case page's warning."""
+    from review.health import sender_down_notice
+
+    with context["request"].app.state.services.factory() as session:
+        return sender_down_notice(session)
+
+
+templates.env.globals["health_notices"] = _health_notices
+templates.env.globals["sender_down"] = _sender_down
 templates.env.globals["case_actions"] = _case_actions
 templates.env.globals["case_answer"] = _case_answer
 templates.env.globals["image_types"] = ("image/jpeg", "image/png", "image/tiff", "image/jpg", "image/pjpeg")

@@ -1,4 +1,6 @@
-"""The daily e-mail digest for staff who opt in: new cases waiting, failed deliveries, overdue cases.
+"""The daily e-mail digest for staff who opt in: new cases waiting, failed deliveries, overdue cases, and what
+a person must fix first (a mailbox or the SMTP server refusing the login or failing on a setting, letters
+waiting with no sender running: the app's banner, review.health).
 
 Sent through the services' mail transport (the same SMTP sender as the letters). A digest is claimed
 before it is sent (`last_sent_on` set to today's office date in one UPDATE), so two app processes never
@@ -20,7 +22,9 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.errors import NarahubungError
+from core.settings import Settings
 from narahubung.services import Services
+from review.health import Notice, mailbox_notices, sender_down_notice
 from storage.models import Case, CaseStatus, Delivery, DeliveryStatus, DigestSubscription
 
 log = logging.getLogger(__name__)
@@ -37,9 +41,10 @@ class Digest:
     failed: list[tuple[str, str]]  # (reference, what failed)
     overdue: int
     overdue_cases: list[tuple[str, str]]
+    problems: tuple[Notice, ...] = ()  # what a person must fix first, as the app's banner says it
 
 
-def build_digest(session: Session, now: datetime) -> Digest:
+def build_digest(session: Session, now: datetime, settings: Settings | None = None) -> Digest:
     since = now - timedelta(days=1)
     waiting_q = select(Case).where(Case.status == CaseStatus.NEEDS_REVIEW)
     waiting = session.scalar(select(func.count()).select_from(waiting_q.subquery())) or 0
@@ -56,7 +61,14 @@ def build_digest(session: Session, now: datetime) -> Digest:
         new_waiting=[(c.reference, _short(c.subject)) for c in new],
         failed=[(ref, _short(error or "tanpa keterangan")) for ref, error in failed],
         overdue=overdue, overdue_cases=[(c.reference, _short(c.subject)) for c in late],
+        problems=_problems(session, settings),
     )
+
+
+def _problems(session: Session, settings: Settings | None) -> tuple[Notice, ...]:
+    notices = mailbox_notices(session, settings) if settings is not None else []
+    down = sender_down_notice(session)
+    return tuple(notices + ([down] if down is not None else []))
 
 
 def _short(text: str, limit: int = 120) -> str:
@@ -66,6 +78,10 @@ def _short(text: str, limit: int = 120) -> str:
 
 def compose(digest: Digest, *, sender: str, to: str, app_url: str) -> EmailMessage:
     lines = [f"Ringkasan harian Narahubung, {digest.day}.", ""]
+    if digest.problems:
+        lines.append(f"Perlu diperbaiki lebih dahulu ({len(digest.problems)}):")
+        lines += [f"  - {n.headline} {n.detail}" for n in digest.problems]
+        lines.append("")
     lines.append(f"Kasus menunggu tinjauan: {digest.waiting}; baru dalam 24 jam: {len(digest.new_waiting)}.")
     lines += [f"  - {ref}: {subject}" for ref, subject in digest.new_waiting]
     lines += ["", f"Pengiriman surat yang gagal atau tidak pasti: {len(digest.failed)}."]
@@ -77,7 +93,8 @@ def compose(digest: Digest, *, sender: str, to: str, app_url: str) -> EmailMessa
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = to
-    msg["Subject"] = (f"[Narahubung] Ringkasan {digest.day}: {digest.waiting} menunggu, "
+    trouble = f"{len(digest.problems)} perlu diperbaiki, " if digest.problems else ""
+    msg["Subject"] = (f"[Narahubung] Ringkasan {digest.day}: {trouble}{digest.waiting} menunggu, "
                       f"{len(digest.failed)} gagal kirim, {digest.overdue} lewat tenggat")
     msg["Date"] = format_datetime(datetime.now(UTC))
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
@@ -100,7 +117,7 @@ def send_digest(services: Services, username: str, *, now: datetime | None = Non
         claimed = session.execute(claim.values(last_sent_on=today).returning(DigestSubscription.email)).scalar()
         if claimed is None:
             return False
-        digest = build_digest(session, now)
+        digest = build_digest(session, now, services.settings)
     sender = services.directory.office.sender_email
     message = compose(digest, sender=sender, to=claimed, app_url=app_url)
     services.transport.send(sender, (claimed,), message.as_bytes(policy=SMTP))  # CRLF line ends

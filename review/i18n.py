@@ -85,6 +85,15 @@ ENGLISH: dict[str, str] = {
     "Akun": "Account", "Ringkasan harian lewat surel": "Daily e-mail digest",
     "Kirimi saya ringkasan harian": "Send me the daily digest", "Alamat surel": "E-mail address",
     "Simpan": "Save", "Kirim ringkasan sekarang": "Send the digest now", "sistem": "system",
+    # issue 14.5: accounts in the app; the confirmation page
+    "Pengguna": "Users", "akun": "accounts", "Peran": "Role", "Aktif": "Active", "Terakhir masuk": "Last login",
+    "Ubah": "Change", "aktif": "active", "nonaktif": "disabled", "belum pernah": "never",
+    "Ubah peran": "Change role", "Nonaktifkan": "Disable", "Aktifkan": "Enable",
+    "Kata sandi baru untuk": "New password for", "kata sandi baru": "new password",
+    "Ganti kata sandi": "Change password", "Tambah akun": "Add an account", "Tambah": "Add",
+    "peninjau": "reviewer", "penyelia": "supervisor", "admin": "admin",
+    "Belum ada yang dikirim. Surat baru dikirim setelah Anda menekan tombol di bawah.":
+    "Nothing has been sent. The letter goes only when you press the button below.",
     # errors
     "Halaman tidak ditemukan": "Page not found", "Permintaan tidak sah": "Invalid request",
     "Terjadi kesalahan": "Something went wrong",

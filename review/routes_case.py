@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -38,6 +39,8 @@ from storage.repository import latest_classification
 
 router = APIRouter(prefix="/kasus")
 FLASH_KEY = "flash"
+CONFIRMED = "konfirmasi"  # the field the confirm dialog adds: a letter leaves the office only with it
+YES = "ya"
 
 
 def _flash(request: Request, message: str, ok: bool = True) -> None:
@@ -156,6 +159,21 @@ def correct(
     return _run(request, case_id, lambda: actions.label_case(services, case_id, correction, actor=user.username))
 
 
+def _ask_first(request: Request, case: Case, action: str, what: str, fields: dict[str, str],
+               letter: Any = None) -> Response:
+    """A POST that would send a letter but lacks the confirm dialog's field (a script, an old page, a double
+    submit without JavaScript) sends nothing: it gets this page, which asks and posts the same fields again."""
+    return render(request, "confirm_send.html", case=case, action=f"/kasus/{case.id}/{action}", what=what,
+                  fields={**fields, CONFIRMED: YES}, letter=letter)
+
+
+def _letter_for(services: Services, case: Case, unit_id: str | None) -> Any:
+    try:
+        return actions.preview_draft(services, case.reference, unit_id=unit_id or None)
+    except NarahubungError:
+        return None
+
+
 @router.post("/{case_id}/teruskan")
 def route(
     case_id: int, request: Request, user: CurrentUser, services: ServicesDep, session: DbSession,
@@ -163,10 +181,15 @@ def route(
     mode: Annotated[str, Form()] = "",
     letter_text: Annotated[str, Form()] = "",
     attachments: Annotated[str, Form()] = "",
+    konfirmasi: Annotated[str, Form()] = "",
 ) -> Response:
     case = session.get(Case, case_id)
     if case is None:
         return _not_found(request, case_id)
+    if konfirmasi != YES:
+        return _ask_first(request, case, "teruskan", "Surat penerusan kasus ini ke unit yang dipilih.",
+                          {"unit": unit, "mode": mode, "letter_text": letter_text, "attachments": attachments},
+                          _letter_for(services, case, unit or case.unit_id))
     edited = letter_text.replace("\r\n", "\n").strip()
     original = default_letter_text(_documents(session, case)).strip()
     session.close()
@@ -178,22 +201,41 @@ def route(
 
 @router.post("/{case_id}/alihkan")
 def reroute(
-    case_id: int, request: Request, user: CurrentUser, services: ServicesDep,
+    case_id: int, request: Request, user: CurrentUser, services: ServicesDep, session: DbSession,
     unit: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
     mode: Annotated[str, Form()] = "",
+    konfirmasi: Annotated[str, Form()] = "",
 ) -> Response:
+    case = session.get(Case, case_id)
+    if case is None:
+        return _not_found(request, case_id)
+    if konfirmasi != YES:
+        return _ask_first(request, case, "alihkan", "Surat penerusan ke unit yang benar, dan pemberitahuan salah "
+                          "alamat ke penerima sebelumnya.", {"unit": unit, "reason": reason, "mode": mode})
+    session.close()
     return _run(request, case_id, lambda: actions.reroute(services, case_id, actor=user.username, unit_id=unit,
                                                            reason=reason, mode=mode or None))
 
 
 @router.post("/{case_id}/jawab")
 def answer(
-    case_id: int, request: Request, user: CurrentUser, services: ServicesDep,
+    case_id: int, request: Request, user: CurrentUser, services: ServicesDep, session: DbSession,
     text: Annotated[str, Form()] = "",
     mode: Annotated[str, Form()] = "",
     finish_reason: Annotated[str, Form()] = "",
+    konfirmasi: Annotated[str, Form()] = "",
 ) -> Response:
+    case = session.get(Case, case_id)
+    if case is None:
+        return _not_found(request, case_id)
+    if konfirmasi != YES:
+        draft = None
+        with suppress(NarahubungError):
+            draft = actions.answer_of(services, case_id)
+        return _ask_first(request, case, "jawab", "Jawaban atau surat rujukan kasus ini, seperti disunting.",
+                          {"text": text, "mode": mode, "finish_reason": finish_reason}, draft)
+    session.close()
     return _run(request, case_id, lambda: actions.send_answer(
         services, case_id, actor=user.username, text=text or None, mode=mode or None,
         finish_reason=finish_reason.strip() or None))

@@ -317,6 +317,9 @@ def preview(session: Session, desk: Desk, case: Case, unit_id: str | None = None
 
 
 def hold(session: Session, case: Case, reason: str, *, actor: str) -> None:
+    if not reason.strip():
+        raise CaseworkError(f"Kasus {case.reference} tidak ditahan: tuliskan alasannya, agar rekan kerja tahu "
+                            "apa yang ditunggu.")
     set_status(session, case, CaseStatus.HELD, "held_by_staff", actor=actor, reason=reason)
 
 

@@ -4,20 +4,26 @@ Kept in the audit log (entity "mailbox"), one event per change of state: `mailbo
 mailbox folder starts failing in a way only a person can fix (login refused, a missing password file or
 folder, an untrusted certificate), `mailbox_ok` when it works again. Nothing is written while the state
 stays the same, so a mailbox failing for days adds one row, not one per retry.
+
+Sender heartbeats: `narahubung run` and the workers that send the outbox write "sender alive at T"
+(`beat`, table sender_heartbeats, one row per process, pruned after a day); `serve` never does. The app
+tells staff when letters wait in the outbox and no beat is younger than `SENDER_STALE` (`sender_down`).
 """
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from storage import repository as repo
-from storage.models import AuditEvent
+from storage.models import AuditEvent, Delivery, DeliveryStatus, SenderHeartbeat
 
 if TYPE_CHECKING:
     from core.settings import Settings
@@ -90,3 +96,51 @@ def configured_mailboxes(settings: Settings) -> list[str]:
     """The `mailbox_id` of every folder the settings read, and SMTP when it is set."""
     folders = [mailbox_id(m.name, folder) for m in settings.all_mailboxes for folder in m.folder_names]
     return folders + ([SMTP] if settings.smtp_url else [])
+
+
+# --- sender heartbeats -----------------------------------------------------------------------------------
+
+SENDER_STALE = timedelta(minutes=2)  # `run` beats every BEAT_EVERY_S, a worker's outbox sweep every minute
+BEAT_EVERY_S = 30.0
+_FORGET_AFTER = timedelta(days=1)
+
+
+def sender_name(kind: str) -> str:
+    return f"{kind}@{socket.gethostname()}:{os.getpid()}"[:128]
+
+
+def beat(session: Session, kind: str, *, now: datetime | None = None) -> None:
+    """Record that a process able to send the outbox (`run`, `run --once`, a worker) is alive now."""
+    now = now or datetime.now(UTC)
+    name = sender_name(kind)
+    row = session.get(SenderHeartbeat, name)
+    if row is None:
+        session.add(SenderHeartbeat(sender=name, kind=kind, seen_at=now))
+    else:
+        row.seen_at = now
+    session.execute(delete(SenderHeartbeat).where(SenderHeartbeat.seen_at < now - _FORGET_AFTER))
+
+
+def last_beat(session: Session) -> datetime | None:
+    """When a sender was last seen alive (None: never, or more than a day ago)."""
+    return session.scalar(select(func.max(SenderHeartbeat.seen_at)))
+
+
+@dataclass(frozen=True)
+class SenderDown:
+    waiting: int  # letters in the outbox (pending)
+    last_seen: datetime | None  # the newest heartbeat, if any
+
+
+def sender_down(session: Session, *, now: datetime | None = None) -> SenderDown | None:
+    """Letters wait in the outbox and no sender beat within SENDER_STALE: what the app warns staff of."""
+    waiting = session.scalar(select(func.count()).select_from(Delivery)
+                             .where(Delivery.status == DeliveryStatus.PENDING)) or 0
+    if not waiting:
+        return None
+    seen = last_beat(session)
+    if seen is not None and seen.tzinfo is None:  # SQLite's max() comes back without the UtcDateTime type
+        seen = seen.replace(tzinfo=UTC)
+    if seen is not None and (now or datetime.now(UTC)) - seen < SENDER_STALE:
+        return None
+    return SenderDown(waiting, seen)

@@ -432,3 +432,15 @@ class DigestSubscription(Base):
     username: Mapped[str] = mapped_column(String(64), primary_key=True)
     email: Mapped[str] = mapped_column(String(255))
     last_sent_on: Mapped[str | None] = mapped_column(String(10))  # office date (YYYY-MM-DD) of the last digest
+
+
+class SenderHeartbeat(Base):
+    """"Sender alive at T": written by `narahubung run` and the workers that send the outbox (never by `serve`),
+    read by the app to tell staff whether letters waiting in the outbox will go. One row per sending process,
+    rows older than a day are removed as new beats are written, so the table stays a handful of rows."""
+
+    __tablename__ = "sender_heartbeats"
+
+    sender: Mapped[str] = mapped_column(String(128), primary_key=True)  # "<kind>@<host>:<pid>"
+    kind: Mapped[str] = mapped_column(String(16))  # "run", "run-once" or "worker"
+    seen_at: Mapped[datetime]

@@ -3,6 +3,7 @@ by the real pipeline, and the aiosmtpd sink): accounts, the CSRF check, the queu
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from sqlalchemy import func, select
 from core.settings import PROJECT_ROOT
 from review import create_app
 from review.auth import require_role
-from storage.models import AuditEvent, Case, CaseNote, StaffLabel, User
+from storage.models import AuditEvent, Case, CaseNote, Delivery, StaffLabel, User
 
 UNCLEAR = make_mail(
     "Mohon bantuan",
@@ -337,7 +338,7 @@ def test_route_now_sends_the_letter_with_the_edited_summary_to_the_focal_point(
     page = client.get(f"/kasus/{cases.id}?unit={unit.id}")
     assert "Pratinjau surat" in page.text
     page = client.post(f"/kasus/{cases.id}/teruskan", data={
-        "csrftoken": token, "unit": unit.id, "mode": "smtp",
+        "csrftoken": token, "unit": unit.id, "mode": "smtp", "konfirmasi": "ya",
         "letter_text": "Ringkasan yang disunting staf: surat belum selesai tiga bulan."})
     assert "diteruskan" in flash(page) and "terkirim" in flash(page), flash(page)
     focal = {fp.email for fp in unit.focal_points if fp.role == "primary"}
@@ -351,7 +352,8 @@ def test_route_now_sends_the_letter_with_the_edited_summary_to_the_focal_point(
     shown = client.get(f"/kasus/{cases.id}").text
     assert "surat penerusan ke" in shown and "terkirim" in shown  # delivery purpose and state in Indonesian
     assert "forward ke" not in shown and "· sent" not in shown
-    again = client.post(f"/kasus/{cases.id}/teruskan", data={"csrftoken": token, "unit": unit.id, "mode": "smtp"})
+    again = client.post(f"/kasus/{cases.id}/teruskan", data={"csrftoken": token, "unit": unit.id, "mode": "smtp",
+                                                              "konfirmasi": "ya"})
     assert "tidak dikirim dua kali" in flash(again)
     assert len([m for m in smtp_sink.messages if focal & set(m.rcpt_tos)]) == 1
 
@@ -360,11 +362,55 @@ def test_routing_a_case_without_a_unit_is_refused_and_sends_nothing(client, revi
                                                                    smtp_sink):
     token = log_in(client, review_user)
     assert '<option value="" selected>— pilih unit —</option>' in client.get(f"/kasus/{cases.id}").text
-    page = client.post(f"/kasus/{cases.id}/teruskan", data={"csrftoken": token, "unit": "", "mode": "smtp"})
+    page = client.post(f"/kasus/{cases.id}/teruskan", data={"csrftoken": token, "unit": "", "mode": "smtp",
+                                                             "konfirmasi": "ya"})
     assert "belum punya unit tujuan" in flash(page)
     with review_services.factory() as session:
         assert session.get(Case, cases.id).status == "needs_review"
     assert smtp_sink.messages == []
+
+
+def test_a_send_posted_without_the_dialogs_confirmation_answers_with_a_page_that_asks_and_sends_nothing(
+        client, review_user, cases, review_services, smtp_sink, directory):
+    unit = next(u for u in directory.units if u.type == "disdukcapil" and u.focal_points)
+    letters = count(review_services, Delivery)  # the complainant's receipt, queued at triage
+    token = log_in(client, review_user)
+    for path, data in (("teruskan", {"unit": unit.id, "mode": "smtp", "letter_text": "baris satu\nbaris dua"}),
+                       ("alihkan", {"unit": unit.id, "reason": "salah unit", "mode": "smtp"}),
+                       ("jawab", {"text": "Yth. Bapak", "mode": "smtp", "finish_reason": "dijawab"})):
+        page = client.post(f"/kasus/{cases.id}/{path}", data={"csrftoken": token, **data}, follow_redirects=False)
+        assert page.status_code == 200 and "Kirim surat ke luar kantor?" in page.text, path
+        assert f'action="/kasus/{cases.id}/{path}"' in page.text
+        fields = _confirm_fields(page)
+        assert data.items() <= fields.items() and fields["konfirmasi"] == "ya", (path, fields)  # the same, again
+    with review_services.factory() as session:
+        assert session.get(Case, cases.id).status == "needs_review"
+        assert session.scalar(select(func.count()).select_from(Delivery)) == letters
+    assert smtp_sink.messages == []
+
+    # the page's button posts the same fields with the confirmation: now the letter goes
+    page = client.post(f"/kasus/{cases.id}/teruskan", data={"csrftoken": token, "unit": unit.id, "mode": "smtp"})
+    fields = _confirm_fields(page)
+    assert fields["konfirmasi"] == "ya" and fields["unit"] == unit.id
+    page = client.post(f"/kasus/{cases.id}/teruskan", data=fields)
+    assert "diteruskan" in flash(page), flash(page)
+    with review_services.factory() as session:
+        assert session.get(Case, cases.id).status == "routed"
+
+
+def _confirm_fields(page) -> dict[str, str]:
+    form = page.text.split('id="confirm-page"', 1)[1]
+    return {name: html.unescape(value)
+            for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)}
+
+
+def test_a_hold_without_a_reason_is_refused_by_the_server_in_indonesian(client, review_user, cases, review_services):
+    token = log_in(client, review_user)
+    page = client.post(f"/kasus/{cases.id}/tahan", data={"csrftoken": token, "reason": "   "})
+    assert "tidak ditahan: tuliskan alasannya" in flash(page), flash(page)
+    with review_services.factory() as session:
+        assert session.get(Case, cases.id).status == "needs_review"
+    assert not [a for (a,) in _audit(review_services, cases.reference) if a == "held_by_staff"]
 
 
 def test_hold_takes_a_case_out_of_the_queue_until_released(client, review_user, cases, review_services):

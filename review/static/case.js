@@ -32,6 +32,15 @@
     dialog.addEventListener("close", function () {
       if (dialog.returnValue === "kirim") {
         confirmed[form.id] = true;
+        // the server sends only with this field (without it, it answers with a page that asks first)
+        var field = form.querySelector("input[name=konfirmasi]");
+        if (!field) {
+          field = document.createElement("input");
+          field.type = "hidden";
+          field.name = "konfirmasi";
+          form.appendChild(field);
+        }
+        field.value = "ya";
         form.requestSubmit();
       }
     });
