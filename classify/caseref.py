@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from classify.cues import fold, needle_sets
+from classify.needles import contains, fold, needle_sets
 
 # 0045/LM/II/2026/PKP, 0211/LM/2026, 0087/ORI-BABEL/III/2026
 _SLASHED = re.compile(r"\b\d{3,4}/(?:LM|ORI(?:-[A-Z]+)?)(?:/[A-Z0-9]+)*\b")
@@ -31,7 +31,7 @@ _LABELLED_NEEDLES = needle_sets(_LABELLED)
 
 def find_case_refs(text: str, folded: str | None = None) -> list[CaseRef]:
     """Every report number in `text`, in order; spans cover the number itself. `folded` may pass
-    `classify.cues.fold(text)` when the caller has it."""
+    `classify.needles.fold(text)` when the caller has it."""
     found: dict[tuple[int, int], CaseRef] = {}
     for pattern, required in _REQUIRED:
         if required not in text:
@@ -42,7 +42,7 @@ def find_case_refs(text: str, folded: str | None = None) -> list[CaseRef]:
     if _LABELLED_NEEDLES:
         if folded is None:
             folded = fold(text)
-        if not all(any(n in folded for n in options) for options in _LABELLED_NEEDLES):
+        if not contains(_LABELLED_NEEDLES, folded):
             return [found[k] for k in sorted(found)]
     for m in _LABELLED.finditer(text):
         s, e = m.span("ref")

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from classify.caseref import CaseRef, find_case_refs
-from classify.cues import fold, needle_sets
+from classify.needles import contains, fold, needle_sets
 
 Range = tuple[int, int]
 
@@ -28,11 +28,11 @@ _OFFICE_NEEDLES = needle_sets(_OFFICE)
 
 def office_mentions(text: str, folded: str | None = None) -> list[Range]:
     """Spans naming the Ombudsman office with its own place ('Ombudsman RI ... di Pangkalpinang').
-    `folded` may pass `classify.cues.fold(text)` when the caller has it."""
+    `folded` may pass `classify.needles.fold(text)` when the caller has it."""
     if _OFFICE_NEEDLES:
         if folded is None:
             folded = fold(text)
-        if not all(any(n in folded for n in options) for options in _OFFICE_NEEDLES):
+        if not contains(_OFFICE_NEEDLES, folded):
             return []
     return [m.span() for m in _OFFICE.finditer(text)]
 

@@ -17,25 +17,17 @@ same patterns (e.g. as an EntityRuler or as features).
 from __future__ import annotations
 
 import re
-
-try:  # Python 3.11+
-    from re import _compiler as _sre_compile
-    from re import _constants as _sre_c
-    from re import _parser as _sre_parse
-except ImportError:  # pragma: no cover
-    import sre_compile as _sre_compile  # type: ignore[no-redef]
-    import sre_constants as _sre_c  # type: ignore[no-redef]
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import spacy
 from spacy.matcher import PhraseMatcher
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from classify import lexicon
+from classify import lexicon, regex_shape
 from classify.wilayah import kelurahan_by_region, other_province_places, unambiguous_kelurahan
 from core.directory import Directory
 
@@ -44,6 +36,8 @@ REGION = "region"
 OTHER = "other_province"
 
 PROVINCE = "PROVINCE"  # the office's own province (not a region)
+
+T = TypeVar("T")
 
 
 class Match(NamedTuple):
@@ -116,8 +110,8 @@ def agency_patterns(directory: Directory) -> Iterator[Pattern]:
     for label, phrases in lexicon.PROVINCIAL_AGENCY_NAMES.items():
         for p in phrases:
             table.add(label, "provincial", p)
-    for p in table.patterns.values():
-        yield from p
+    for listed in table.patterns.values():
+        yield from listed
 
 
 def region_patterns(directory: Directory) -> Iterator[Pattern]:
@@ -151,8 +145,8 @@ def region_patterns(directory: Directory) -> Iterator[Pattern]:
         if place.name.lower() not in known:
             for s in _spellings(place.name):
                 table.add(place.code, "kelurahan", s)
-    for p in table.patterns.values():
-        yield from p
+    for listed in table.patterns.values():
+        yield from listed
 
 
 def other_province_patterns(directory: Directory) -> Iterator[Pattern]:
@@ -169,8 +163,8 @@ def other_province_patterns(directory: Directory) -> Iterator[Pattern]:
             place.code, ()
         ) else "regency"
         table.add(prov, source, name)
-    for p in table.patterns.values():
-        yield from p
+    for listed in table.patterns.values():
+        yield from listed
 
 
 _PLACE_TRIGGER = re.compile(
@@ -183,75 +177,61 @@ _PLACE_TRIGGER = re.compile(
 # --- the tokenizer's affix searches, prechecked -----------------------------------------------
 # spaCy's tokenizer calls prefix_search / suffix_search / infix_finditer on every chunk it has not
 # cached; each is one long alternation that `re` tries at every position. Most chunks are plain words
-# that none can match. A precheck regex (one character class per alternative: the first, or for the
-# suffix the last, character a match must have, with the ^ / $ anchors kept) rules those out in one
-# C call; any chunk it does not rule out goes to the original function, so every result is the
-# original one and the tokens are the same.
-_ZERO_WIDTH = (_sre_c.AT, _sre_c.ASSERT, _sre_c.ASSERT_NOT)
-_ONE_CHAR = (_sre_c.LITERAL, _sre_c.NOT_LITERAL, _sre_c.IN, _sre_c.ANY)
-_REPEATS = (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT)
-_STARTS = (_sre_c.AT_BEGINNING, _sre_c.AT_BEGINNING_STRING)
-_ENDS = (_sre_c.AT_END, _sre_c.AT_END_STRING)
-
-
-def _edge_chars(items, first: bool) -> list | None:
-    """One-character ops one of which matches the first (or last) character of every match of
-    `items`; None when that is not known."""
-    for op, av in (list(items) if first else list(items)[::-1]):
-        if op in _ZERO_WIDTH:
-            continue
-        if op in _ONE_CHAR:
-            return [(op, av)]
-        if op is _sre_c.SUBPATTERN and not av[1] and not av[2]:
-            return _edge_chars(av[3], first)
-        if op in _REPEATS and av[0] >= 1:
-            return _edge_chars(av[2], first)
-        if op is _sre_c.BRANCH:
-            parts = [_edge_chars(b, first) for b in av[1]]
-            return None if any(p is None for p in parts) else [o for p in parts for o in p]
-        return None
+# that none can match. A precheck regex (the characters the first, or for the suffix the last,
+# character of a match can be, with the ^ / $ anchors kept; read from the pattern's shape) rules
+# those out in one C call; any chunk it does not rule out goes to the original function, so every
+# result is the original one and the tokens are the same.
+def _edge_chars(node: regex_shape.Node, first: bool) -> list[regex_shape.Char] | None:
+    """Characters one of which is the first (or last) character of every match of `node`; None
+    when that is not known."""
+    if isinstance(node, regex_shape.Char):
+        return [node]
+    if isinstance(node, regex_shape.Group):
+        return None if node.flags else _edge_chars(node.inner, first)
+    if isinstance(node, regex_shape.Repeat):
+        return _edge_chars(node.item, first) if node.least >= 1 else None
+    if isinstance(node, regex_shape.Alt):
+        parts = [_edge_chars(b, first) for b in node.branches]
+        return None if any(p is None for p in parts) else [c for p in parts if p for c in p]
+    if isinstance(node, regex_shape.Seq):
+        for item in node.items if first else node.items[::-1]:
+            if not isinstance(item, regex_shape.Empty):
+                return _edge_chars(item, first)
     return None
 
 
-def _char_class(ops: list, state, flags: int) -> re.Pattern[str]:
-    """One compiled pattern matching one character that one of the one-character `ops` matches."""
-    items, others = [], []
-    for op, av in ops:
-        if op is _sre_c.LITERAL:
-            items.append((op, av))
-        elif op is _sre_c.IN and not (av and av[0][0] is _sre_c.NEGATE):
-            items.extend(av)
-        else:
-            others.append((op, av))
-    alts = ([[(_sre_c.IN, items)]] if items else []) + [[o] for o in others]
-    data = alts[0] if len(alts) == 1 else [(_sre_c.BRANCH, (None, [_sre_parse.SubPattern(state, a) for a in alts]))]
-    return _sre_compile.compile(_sre_parse.SubPattern(state, data), flags)
+def _at_edge(node: regex_shape.Node, first: bool) -> bool:
+    r"""Whether `node` starts with ^ / \A (`first`) or ends with $ / \Z, before any character."""
+    items = node.items if isinstance(node, regex_shape.Seq) else (node,)
+    edge = "start" if first else "end"
+    for item in items if first else items[::-1]:
+        if not isinstance(item, regex_shape.Empty):
+            return False
+        if item.anchor == edge:
+            return True
+    return False
 
 
-def _precheck(pattern: re.Pattern[str], first: bool):
+def _precheck(pattern: re.Pattern[str], first: bool) -> Callable[[str], bool] | None:
     """A function that is true for every string in which `pattern` finds something (see above);
     None when none can be built."""
-    try:
-        parsed = _sre_parse.parse(pattern.pattern, pattern.flags & ~re.UNICODE)
-    except Exception:  # noqa: BLE001 — pragma: no cover
+    if pattern.flags & (re.MULTILINE | re.VERBOSE):
         return None
-    data = list(parsed.data)
-    alts = data[0][1][1] if len(data) == 1 and data[0][0] is _sre_c.BRANCH else [parsed]
-    anchored: list = []  # first (last) character of the string
-    anywhere: list = []
+    tree = regex_shape.read(pattern.pattern)
+    if tree is None:
+        return None
+    alts = tree.branches if isinstance(tree, regex_shape.Alt) else (tree,)
+    anchored: list[str] = []  # first (last) character of the string
+    anywhere: list[str] = []
     for alt in alts:
-        ops = _edge_chars(alt, first)
-        if ops is None:
+        chars = _edge_chars(alt, first)
+        if chars is None:
             return None
-        edge = list(alt.data) if first else list(alt.data)[::-1]
-        lead = edge[: next(i for i, (op, _) in enumerate(edge) if op not in _ZERO_WIDTH)]
-        at_edge = any(op is _sre_c.AT and av in (_STARTS if first else _ENDS) for op, av in lead)
-        (anchored if at_edge else anywhere).extend(ops)
-    try:
-        at = _char_class(anchored, parsed.state, pattern.flags).match if anchored else None
-        inside = _char_class(anywhere, parsed.state, pattern.flags).search if anywhere else None
-    except Exception:  # noqa: BLE001 — pragma: no cover
-        return None
+        (anchored if _at_edge(alt, first) else anywhere).extend(c.src for c in chars)
+    flags = pattern.flags & ~re.UNICODE  # `re` sets UNICODE itself for str patterns
+    # `re` turns an alternation of single characters and classes into one class
+    at = re.compile("(?:" + "|".join(dict.fromkeys(anchored)) + ")", flags).match if anchored else None
+    inside = re.compile("(?:" + "|".join(dict.fromkeys(anywhere)) + ")", flags).search if anywhere else None
 
     def may(string: str) -> bool:
         if inside is not None and inside(string) is not None:
@@ -266,7 +246,7 @@ def _precheck(pattern: re.Pattern[str], first: bool):
     return may
 
 
-def _prechecked(search, first: bool, empty):
+def _prechecked(search: Callable[[str], T], first: bool, empty: Callable[[], T]) -> Callable[[str], T]:
     """`search` (a bound method of a compiled pattern) behind its precheck, or `search` itself."""
     pattern = getattr(search, "__self__", None)
     if not isinstance(pattern, re.Pattern) or not isinstance(pattern.pattern, str):
@@ -275,7 +255,7 @@ def _prechecked(search, first: bool, empty):
     if may is None:
         return search
 
-    def checked(string: str):
+    def checked(string: str) -> T:
         return search(string) if may(string) else empty()
 
     return checked
@@ -283,10 +263,8 @@ def _prechecked(search, first: bool, empty):
 
 def fast_tokenizer(nlp: spacy.Language) -> spacy.Language:
     """Give `nlp` a tokenizer with the same rules whose affix searches are prechecked."""
-    from spacy.tokenizer import Tokenizer
-
     tok = nlp.tokenizer
-    if type(tok) is not Tokenizer:
+    if not isinstance(tok, Tokenizer) or type(tok) is not Tokenizer:
         return nlp
     nlp.tokenizer = Tokenizer(
         nlp.vocab,
@@ -300,7 +278,6 @@ def fast_tokenizer(nlp: spacy.Language) -> spacy.Language:
         max_cache_size=tok.max_cache_size,
     )
     return nlp
-
 
 
 class Gazetteer:
@@ -323,7 +300,7 @@ class Gazetteer:
             self._meta[key] = (p.label, p.category, p.source)
         for key, phrases in by_key.items():
             unique = list(dict.fromkeys(phrases))
-            self._matcher.add(key, list(self.nlp.tokenizer.pipe(unique)))
+            self._matcher.add(key, [self.nlp.make_doc(phrase) for phrase in unique])
 
     def make_doc(self, text: str) -> Doc:
         return self.nlp.make_doc(text)

@@ -174,9 +174,9 @@ def load_lexicon(path: Path | str | None = None) -> Lexicon:
             continue
         if not isinstance(entry, dict):
             raise r.fail(where, "harus berupa pemetaan aliases / hints / weak_hints")
-        unknown = set(entry) - {"aliases", "hints", "weak_hints"}
-        if unknown:
-            raise r.fail(where, f"kunci tidak dikenal {sorted(unknown)} (yang boleh: aliases, hints, weak_hints)")
+        extra = set(entry) - {"aliases", "hints", "weak_hints"}
+        if extra:
+            raise r.fail(where, f"kunci tidak dikenal {sorted(extra)} (yang boleh: aliases, hints, weak_hints)")
         a = r.phrases(entry.get("aliases"), f"{where}.aliases")
         h = r.phrases(entry.get("hints"), f"{where}.hints")
         w = r.phrases(entry.get("weak_hints"), f"{where}.weak_hints")

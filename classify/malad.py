@@ -181,7 +181,7 @@ def rank_maladministration(
 ) -> MaladRanking:
     hits = [h for h in find_cues(_COMPILED, text, folded) if allowed is None or h.label in allowed]
     sc = scores(hits)
-    first_at = {}
+    first_at: dict[str, int] = {}
     for h in hits:
         first_at.setdefault(h.label, h.start)
     ordered = sorted(sc, key=lambda t: (-sc[t], first_at[t]))

@@ -402,9 +402,9 @@ class PlaceFinder:
         own = set(self._index)
         blocked = [*lexicon.OWN_PROVINCE_NAMES]
         skip = {s.lower() for s in lexicon.OTHER_PLACE_SKIP}
-        for place in other_province_places(directory.office.province_code, lexicon.PROVINCE_ALIASES):
-            if place.name.lower() not in skip and len(place.name) >= 4:
-                blocked.append(place.name)
+        for other in other_province_places(directory.office.province_code, lexicon.PROVINCE_ALIASES):
+            if other.name.lower() not in skip and len(other.name) >= 4:
+                blocked.append(other.name)
         for name in blocked:
             words = _words(name)
             if words and not any(k in own for k in _keys(words)):

@@ -23,8 +23,6 @@ from classify.cues import (
     CueHit,
     compile_table,
     find_cues,
-    fold,
-    needles,
     scores,
 )
 from classify.decision import Decision, Evidence, MessageText
@@ -32,6 +30,7 @@ from classify.gazetteer import AGENCY, Gazetteer
 from classify.kinds import KindDecision, Signals, decide_kind
 from classify.lexicon import ABSORBED_BY, FAMILIES
 from classify.malad import MaladRanking, rank_maladministration
+from classify.needles import fold, needles
 from classify.scoring import (
     Vote,
     absorb,
@@ -104,17 +103,27 @@ def _agency(vote: Vote) -> _Agency:
 
 
 class _Span(Protocol):
-    label: str
-    start: int
-    end: int
-    text: str
+    """A found span: a cue hit, a gazetteer match, a mention."""
+
+    @property
+    def label(self) -> str: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def text(self) -> str: ...
 
 
 def _evidence(field_: str, items: Iterable[_Span], label: str | None = None) -> list[Evidence]:
     """Up to MAX_EVIDENCE_PER_FIELD spans, different wordings first, then repeats."""
     items = list(items)
     seen: set[str] = set()
-    firsts = [i for i in items if not (i.text.lower() in seen or seen.add(i.text.lower()))]
+    firsts = []
+    for i in items:
+        if i.text.lower() not in seen:
+            seen.add(i.text.lower())
+            firsts.append(i)
     chosen = (firsts + [i for i in items if i not in firsts])[:MAX_EVIDENCE_PER_FIELD]
     return [Evidence(field_, label or i.label, i.start, i.end, i.text) for i in chosen]
 

@@ -61,6 +61,26 @@ def test_two_agencies_both_complained_about_wait_for_staff(clf) -> None:
     assert "lebih dari satu instansi disebut" in d.reasons
 
 
+@pytest.mark.parametrize(
+    ("subject", "body", "unit"),
+    [
+        ("KK baru ditolak dua kali",
+         ("Untuk mengurus KK baru saya sudah ke KUA Koba minta legalisir buku nikah dan selesai hari itu juga. "
+         "Masalahnya di Disdukcapil Bangka Tengah: petugas loket menolak berkas saya dua kali dengan alasan yang "
+         "berbeda-beda."), "disdukcapil-1904"),
+        ("Balik nama motor ditahan",
+         ("Saya sudah minta surat keterangan dari kantor desa, lalu ke Samsat Sungailiat untuk balik nama motor. Di "
+         "Samsat petugas menahan berkas saya dua minggu dan meminta uang tambahan supaya cepat selesai."),
+         "samsat-19"),
+    ],
+)
+def test_an_office_only_passed_through_does_not_take_the_complaint(clf, subject: str, body: str, unit: str) -> None:
+    """The office that did its part (a legalisation, a letter of the village) is named first; the one whose
+    staff refused or held the file is the one complained about, and the complaint is forwarded there."""
+    d = decide(clf, body, subject=subject)
+    assert (d.kind, d.unit, d.abstain) == ("complaint", unit, False)
+
+
 # --- 2. confidence means correctness -------------------------------------------------------------------
 def test_a_message_naming_no_agency_and_no_place_is_not_sure(clf) -> None:
     d = decide(clf, "Pak, urusan saya di kantor itu sudah berbulan-bulan tidak ada kabarnya. Tolong dibantu.")

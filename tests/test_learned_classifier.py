@@ -4,13 +4,16 @@ pure parts (calibration, threshold, unit scores)."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from classify.corpus import TRAIN_FILE
 from classify.decision import MessageText
-from classify.learned.candidates import NONE
+from classify.learned.candidates import AGENCY_FEATURES, NONE, agency_rows
 from classify.learned.classifier import LearnedClassifier, isotonic_apply, unit_scores
 from classify.learned.train import pav, route_threshold, train
 from core.directory import load_directory
@@ -31,15 +34,30 @@ def classifier(trained, directory):
     return LearnedClassifier(directory, trained[0])
 
 
-def test_training_is_deterministic(trained, directory, tmp_path):
+def _train_elsewhere(out: Path, hash_seed: str) -> str:
+    """Train the test's small model in a new process with the given string-hash seed; its version."""
+    script = (
+        "import sys; from pathlib import Path; from classify.corpus import TRAIN_FILE; "
+        "from classify.learned.train import train; "
+        f"r = train([TRAIN_FILE], Path(sys.argv[1]), seed=0, limit={LIMIT}, folds={FOLDS}); print(r.version)"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+    done = subprocess.run([sys.executable, "-c", script, str(out)], cwd=ROOT, env=env, capture_output=True,
+                          text=True, check=True)
+    return done.stdout.strip()
+
+
+def test_training_is_deterministic_across_processes(trained, tmp_path):
+    """The same data and seed give the same model byte for byte, also in processes whose string hashes
+    (and so the iteration order of sets) differ."""
     out, report = trained
-    again = train([TRAIN_FILE], tmp_path / "again", seed=0, directory=directory, limit=LIMIT, folds=FOLDS)
-    first = json.loads((out / "meta.json").read_text(encoding="utf-8"))
-    second = json.loads((tmp_path / "again" / "meta.json").read_text(encoding="utf-8"))
+    assert _train_elsewhere(tmp_path / "one", "1") == _train_elsewhere(tmp_path / "two", "2") == report.version
+    first = json.loads((tmp_path / "one" / "meta.json").read_text(encoding="utf-8"))
+    second = json.loads((tmp_path / "two" / "meta.json").read_text(encoding="utf-8"))
     for key in ("version", "calibration", "route_threshold_raw", "malad_thresholds", "cv_figures"):
         assert first[key] == second[key], key
-    assert again.version == report.version
-    assert (out / "weights.npz").read_bytes() == (tmp_path / "again" / "weights.npz").read_bytes()
+    weights = {(folder / "weights.npz").read_bytes() for folder in (out, tmp_path / "one", tmp_path / "two")}
+    assert len(weights) == 1
 
 
 def test_meta_records_version_data_and_seed(trained, classifier):
@@ -131,3 +149,13 @@ def test_the_province_own_body_goes_to_its_unit(directory):
     regions = tuple(r.code for r in directory.regions)
     scores = unit_scores(directory, {"inspektorat": 1.0}, {"1971": 1.0}, regions, frozenset({"inspektorat"}))
     assert scores == {"inspektorat-19": 1.0}
+
+
+def test_the_type_ranker_sees_how_far_the_text_model_puts_each_type_ahead_of_the_runner_up(classifier):
+    facts = classifier.reader.read(MessageText(subject="", body="Petugas Samsat menolak berkas saya di loket PLN."))
+    types = ("samsat", "pln", "pdam")
+    rows = agency_rows(facts, types, {"samsat": 0.7, "pln": 0.2, "pdam": 0.1}, dict.fromkeys(types, 0.3))
+    margin = rows[:, AGENCY_FEATURES.index("text_p_margin")]
+    assert margin.tolist() == pytest.approx([0.5, -0.5, -0.6])
+    tied = agency_rows(facts, types, {"samsat": 0.45, "pln": 0.45, "pdam": 0.1}, dict.fromkeys(types, 0.3))
+    assert tied[:, AGENCY_FEATURES.index("text_p_margin")].tolist() == pytest.approx([0.0, 0.0, -0.35])

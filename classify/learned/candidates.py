@@ -33,7 +33,7 @@ AGENCY_FEATURES: tuple[str, ...] = (
     "text_p", "text_top", "strong", "hint", "weak", "subject", "first", "early", "vote_share", "target",
     "referral_share", "only_referral", "near_grievance", "first_sentence", "rules_best", "sub_office",
     "provincial", "has_mention", "text_p_x_mention", "prior", "text_p_x_nomention", "last",
-    "grievance_sentences", "grievance_share", "hint_subject", "free_mentions",
+    "grievance_sentences", "grievance_share", "hint_subject", "free_mentions", "text_p_margin",
 )
 REGION_FEATURES: tuple[str, ...] = (
     "text_p", "text_top", "regency", "capital", "kecamatan", "village", "fuzzy", "island", "subject", "first",
@@ -71,11 +71,11 @@ def agency_rows(facts: Facts, types: Sequence[str], text_p: Mapping[str, float],
     free = [m for m in facts.agencies if not ctx[(m.start, m.end)][1] and m.source not in WEAK]
     first_label = free[0].label if free else (facts.agencies[0].label if facts.agencies else None)
     last_label = free[-1].label if free else None
-    top = max(text_p, key=text_p.get) if text_p else None
+    top = max(text_p, key=text_p.__getitem__) if text_p else None
     shares = facts.agency_vote.normalised()
-    sub = {}
-    for p in facts.places:
-        t = SUB_OFFICE.get(p.trigger)
+    sub: dict[str, int] = {}
+    for place in facts.places:
+        t = SUB_OFFICE.get(place.trigger)
         if t:
             sub[t] = sub.get(t, 0) + 1
     n = max(len(facts.text), 1)
@@ -85,6 +85,10 @@ def agency_rows(facts: Facts, types: Sequence[str], text_p: Mapping[str, float],
         if m.source not in WEAK and not ctx[(m.start, m.end)][1]:
             sentence_types.setdefault(facts.sentence_of(m.start), set()).add(m.label)
     grieved = [i for i in grieving if i in sentence_types]
+    # pairwise: how far the text model puts a type ahead of (or behind) the likeliest other type
+    ps = [float(text_p.get(t, 0.0)) for t in types]
+    lead = int(np.argmax(ps)) if ps else -1
+    runner_up = max((q for j, q in enumerate(ps) if j != lead), default=0.0)
     rows = np.zeros((len(types), len(AGENCY_FEATURES)))
     for i, t in enumerate(types):
         ms = by_type[t]
@@ -115,6 +119,7 @@ def agency_rows(facts: Facts, types: Sequence[str], text_p: Mapping[str, float],
             (sum(1 for i in grieved if t in sentence_types[i]) / len(grieved)) if grieved else 0.0,
             float(any(m.start < facts.subject_end and m.source in HINT for m in ms)),
             _log(sum(m.share for m, f in zip(ms, flags) if not f[1] and m.source not in WEAK)),
+            p - (runner_up if i == lead else ps[lead]),
         )
     return rows
 
@@ -128,7 +133,7 @@ def region_rows(facts: Facts, regions: Sequence[str], text_p: Mapping[str, float
     agencies = [m for m in facts.agencies if m.source not in WEAK]
     best_agencies = [m for m in agencies if m.label == best_type]
     first_label = facts.places[0].label if facts.places else None
-    top = max(text_p, key=text_p.get) if text_p else None
+    top = max(text_p, key=text_p.__getitem__) if text_p else None
     shares = facts.region_vote.normalised()
     total = sum(m.share for m in facts.places)
     rows = np.zeros((len(regions) + 1, len(REGION_FEATURES)))

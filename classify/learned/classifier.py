@@ -100,7 +100,7 @@ def confidence_features(facts: Facts, a: Analysis) -> np.ndarray:
     kind's certainty. The confidence model over these is fitted on out-of-fold decisions."""
     tp = [*sorted(a.type_p.values(), reverse=True), 0.0]
     rp = [*sorted((v for k, v in a.region_p.items() if k != NONE), reverse=True), 0.0]
-    best_type = max(a.type_p, key=a.type_p.get)
+    best_type = max(a.type_p, key=a.type_p.__getitem__)
     named = {m.label for m in facts.agencies if m.source != "weak_hint"}
     own = [m for m in facts.agencies if m.label == best_type]
     up = [*sorted(a.unit_p.values(), reverse=True), 0.0, 0.0]
@@ -269,11 +269,10 @@ def unit_scores(directory: Directory, type_p: dict[str, float], region_p: dict[s
             out[own[0].id] = out.get(own[0].id, 0.0) + pt
             continue
         for u in units:
-            covers = frozenset(u.covers)
-            if not covers:
+            if not u.covers:
                 continue
-            pr = sum(region_p.get(r, 0.0) for r in covers)
-            if covers >= all_codes:
+            pr = sum(region_p.get(r, 0.0) for r in u.covers)  # in the directory's order: the same sum every run
+            if all_codes <= frozenset(u.covers):
                 pr += region_p.get(NONE, 0.0)
             if pr > 0:
                 out[u.id] = out.get(u.id, 0.0) + pt * pr
@@ -286,13 +285,13 @@ def analyse(models: Models, directory: Directory, facts: Facts, probs: TextProbs
         kind_p = {k: float(k == "auto_reply") for k in KINDS}
     rows = agency_rows(facts, models.types, probs.type, models.priors)
     type_p = dict(zip(models.types, softmax_rows(models.type_ranker.decision(rows)[:, 0]).tolist()))
-    best_type = max(type_p, key=type_p.get)
+    best_type = max(type_p, key=type_p.__getitem__)
     rrows = region_rows(facts, models.regions, probs.region, best_type)
     rp = softmax_rows(models.region_ranker.decision(rrows)[:, 0])
     region_p = dict(zip((*models.regions, NONE), rp.tolist()))
     provincial = frozenset(m.label for m in facts.agencies if m.source == "provincial")
     units = unit_scores(directory, type_p, region_p, models.regions, provincial)
-    unit = max(units, key=units.get) if units else None
+    unit = max(units, key=units.__getitem__) if units else None
     score = units.get(unit, 0.0) if unit else 0.0
     mrows = malad_rows(facts, probs.malad, models.malad_ids)
     mp = models.malad_stack.proba(mrows)[:, 1]
@@ -389,9 +388,9 @@ def abstain_reasons(directory: Directory, facts: Facts, a: Analysis, best_type: 
 def decide(models: Models, directory: Directory, facts: Facts, a: Analysis, version: str, confidence: float,
            min_confidence: float | None) -> Decision:
     """The Decision from an analysis: kind, unit, abstention and its reasons, evidence."""
-    kind = max(a.kind_p, key=a.kind_p.get)
-    best_type = max(a.type_p, key=a.type_p.get)
-    region = max(a.region_p, key=a.region_p.get)
+    kind = max(a.kind_p, key=a.kind_p.__getitem__)
+    best_type = max(a.type_p, key=a.type_p.__getitem__)
+    region = max(a.region_p, key=a.region_p.__getitem__)
     unit_obj = directory.unit(a.unit) if a.unit else None
     reasons: list[str] = []
     wants_agency = kind in ("complaint", "follow_up", "other_province")

@@ -17,19 +17,13 @@ import spacy
 
 from classify import context, lexicon
 from classify.caseref import CaseRef, find_case_refs
-from classify.cues import CompiledTable, CueHit, find_cues, fold
+from classify.cues import CompiledTable, CueHit, find_cues
 from classify.cues import scores as cue_scores
 from classify.decision import MessageText
-from classify.gazetteer import (
-    AGENCY,
-    PROVINCE,
-    REGION,
-    Gazetteer,
-    Match,
-    fast_tokenizer,
-)
+from classify.gazetteer import AGENCY, PROVINCE, REGION, Gazetteer, Match, fast_tokenizer
 from classify.kinds import KindDecision, Signals, decide_kind
 from classify.malad import _COMPILED as MALAD_CUES
+from classify.needles import fold
 from classify.places import PlaceFinder
 from classify.rules import _FOLLOW, _GRIEVANCE, _KIND, confidential_hits
 from classify.scoring import (

@@ -72,7 +72,7 @@ CONFIDENCE_C = 3.0  # the confidence model: out-of-fold coverage at precision 0.
 KIND_BALANCE = 0.5
 KIND_STACK_BALANCE = 0.0
 # Bump when training or the decision code changes what a model decides: the version changes with it.
-RECIPE = "learned-2"
+RECIPE = "learned-4"  # learned-3 was a candidate never shipped
 
 
 @dataclass
@@ -144,7 +144,7 @@ def fit_text(texts: list[str], records: list[Record], types: tuple[str, ...], re
         kind_y = kind_y + kind_y
     kind = fit_ovr(kind_x, kind_y, KINDS, TEXT_C, seed, balanced=KIND_BALANCE)
     typed = [i for i, r in enumerate(records) if r.agency_type in types]
-    type_m = fit_ovr(x[typed], [records[i].agency_type for i in typed], types, TEXT_C, seed)
+    type_m = fit_ovr(x[typed], [str(records[i].agency_type) for i in typed], types, TEXT_C, seed)
     located = [i for i, r in enumerate(records) if r.kind == "complaint" and r.agency_type in types]
     region_m = fit_ovr(x[located], [_region_label(records[i]) for i in located], (*regions, NONE), TEXT_C, seed)
     malad = [i for i, r in enumerate(records) if r.maladministration]
@@ -164,7 +164,7 @@ def predict_text(m: TextModels, texts: list[str], types, regions, malad_ids) -> 
 @dataclass
 class StackData:
     kind_x: np.ndarray
-    kind_y: list[str]
+    kind_y: Sequence[str]
     type_x: list[np.ndarray]  # per record: rows of every type (empty for records without a type)
     type_y: list[np.ndarray]
     region_x: list[np.ndarray]
@@ -313,9 +313,9 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def out_of_fold(records: list[Record], facts: list[Facts], directory: Directory, folds: list[int], k: int,
-                seed: int, types, regions, malad_ids, priors, progress=None):
-    """(stage-1 out-of-fold text probabilities, stage-2 out-of-fold analyses)."""
+def stage1_out_of_fold(records: list[Record], facts: list[Facts], folds: list[int], k: int, seed: int, types,
+                       regions, malad_ids, progress=None) -> list[TextProbs]:
+    """Every record's text probabilities from text models fitted on the other folds."""
     texts = [f.text for f in facts]
     views = [short_view(f) for f in facts]
     probs: list[TextProbs | None] = [None] * len(records)
@@ -328,16 +328,67 @@ def out_of_fold(records: list[Record], facts: list[Facts], directory: Directory,
             probs[i] = p
         if progress:
             progress(f"stage 1, fold {f + 1}/{k}")
-    full_probs: list[TextProbs] = [p for p in probs if p is not None]
-    data = stack_data(facts, full_probs, records, types, regions, malad_ids, priors)
+    return [p for p in probs if p is not None]
+
+
+def stage2_out_of_fold(records: list[Record], facts: list[Facts], probs: list[TextProbs], directory: Directory,
+                       folds: list[int], k: int, seed: int, types, regions, malad_ids,
+                       priors) -> tuple[StackData, list[Analysis]]:
+    """The stackers' data, and every record's analysis from stackers fitted on the other folds."""
+    data = stack_data(facts, probs, records, types, regions, malad_ids, priors)
     analyses: list[Analysis | None] = [None] * len(records)
     for f in range(k):
         tr = [i for i in range(len(records)) if folds[i] != f]
         models = _models(None, fit_stack(data, tr, seed), types, regions, malad_ids, priors)
         for i in range(len(records)):
             if folds[i] == f:
-                analyses[i] = analyse(models, directory, facts[i], full_probs[i])
-    return full_probs, data, [a for a in analyses if a is not None]
+                analyses[i] = analyse(models, directory, facts[i], probs[i])
+    return data, [a for a in analyses if a is not None]
+
+
+@dataclass
+class OutOfFold:
+    """What the out-of-fold decisions give: the confidence model, calibration, thresholds, figures."""
+
+    confidence: Linear
+    calibration: tuple[list[float], list[float]]
+    route_threshold: float
+    malad_thresholds: dict[str, float]
+    decisions: list
+    figures: dict
+
+
+def calibrate_out_of_fold(records: list[Record], facts: list[Facts], analyses: list[Analysis], sdata: StackData,
+                          directory: Directory, folds: list[int], k: int, seed: int, types, regions, malad_ids,
+                          priors) -> OutOfFold:
+    """The confidence model: P(routed unit right) from the decision's features, fitted on out-of-fold
+    decisions; its own out-of-fold output (written into `analyses`) is what calibration and the
+    threshold see."""
+    decided = [i for i, a in enumerate(analyses) if a.unit is not None]
+    cx = np.vstack([confidence_features(facts[i], analyses[i]) for i in decided])
+    cy = np.array([records[i].kind == "complaint" and records[i].unit == analyses[i].unit for i in decided], dtype=int)
+    for f in range(k):
+        tr = [j for j, i in enumerate(decided) if folds[i] != f]
+        conf_m = fit_binary_dense(cx[tr], cy[tr], CONFIDENCE_C, seed)
+        for j, i in enumerate(decided):
+            if folds[i] == f:
+                analyses[i].raw = float(conf_m.proba(cx[j:j + 1])[0, 1])
+    confidence_model = fit_binary_dense(cx, cy, CONFIDENCE_C, seed)
+    cands = []
+    for r, a in zip(records, analyses):
+        if a.unit is not None and max(a.kind_p, key=a.kind_p.__getitem__) == "complaint":
+            right = r.kind == "complaint" and r.unit is not None and r.unit == a.unit
+            cands.append((a.raw, right))
+    xs, ys = pav([0.0] + [c[0] for c in cands], [0.0] + [float(c[1]) for c in cands]) if cands else ([], [])
+    threshold = route_threshold(cands, TARGET_PRECISION)
+    mrows = [(set(r.maladministration), a.malad_p, dict(f.malad_cue)) for r, a, f in zip(records, analyses, facts)
+             if r.kind == "complaint" and r.maladministration]
+    mthr = malad_thresholds(mrows, malad_ids)
+    oof_models = _models(None, fit_stack(sdata, range(len(records)), seed), types, regions, malad_ids, priors)
+    oof_models.malad_thresholds, oof_models.route_threshold = mthr, threshold
+    decisions = [decide(oof_models, directory, f, a, "cv", isotonic_apply(xs, ys, a.raw), None)
+                 for f, a in zip(facts, analyses)]
+    return OutOfFold(confidence_model, (xs, ys), threshold, mthr, decisions, figures(records, decisions))
 
 
 def train(data: list[Path], out: Path, seed: int = 0, *, directory: Directory | None = None,
@@ -362,35 +413,12 @@ def train(data: list[Path], out: Path, seed: int = 0, *, directory: Directory | 
         progress("facts read")
     k = max(2, folds)
     fold_of = cv_folds(records, k)
-    _probs, sdata, analyses = out_of_fold(records, facts, directory, fold_of, k, seed, types, regions, malad_ids,
-                                         priors, progress)
-    # the confidence model: P(routed unit right) from the decision's features, fitted on out-of-fold
-    # decisions; its own out-of-fold output is what calibration and the threshold see
-    decided = [i for i, a in enumerate(analyses) if a.unit is not None]
-    cx = np.vstack([confidence_features(facts[i], analyses[i]) for i in decided])
-    cy = np.array([records[i].kind == "complaint" and records[i].unit == analyses[i].unit for i in decided], dtype=int)
-    for f in range(k):
-        tr = [j for j, i in enumerate(decided) if fold_of[i] != f]
-        conf_m = fit_binary_dense(cx[tr], cy[tr], CONFIDENCE_C, seed)
-        for j, i in enumerate(decided):
-            if fold_of[i] == f:
-                analyses[i].raw = float(conf_m.proba(cx[j:j + 1])[0, 1])
-    confidence_model = fit_binary_dense(cx, cy, CONFIDENCE_C, seed)
-    cands = []
-    for r, a in zip(records, analyses):
-        if a.unit is not None and max(a.kind_p, key=a.kind_p.get) == "complaint":
-            right = r.kind == "complaint" and r.unit is not None and r.unit == a.unit
-            cands.append((a.raw, right))
-    xs, ys = pav([0.0] + [c[0] for c in cands], [0.0] + [float(c[1]) for c in cands]) if cands else ([], [])
-    threshold = route_threshold(cands, TARGET_PRECISION)
-    mrows = [(set(r.maladministration), a.malad_p, dict(f.malad_cue)) for r, a, f in zip(records, analyses, facts)
-             if r.kind == "complaint" and r.maladministration]
-    mthr = malad_thresholds(mrows, malad_ids)
-    oof_models = _models(None, fit_stack(sdata, range(len(records)), seed), types, regions, malad_ids, priors)
-    oof_models.malad_thresholds, oof_models.route_threshold = mthr, threshold
-    decisions = [decide(oof_models, directory, f, a, "cv", isotonic_apply(xs, ys, a.raw), None)
-                 for f, a in zip(facts, analyses)]
-    cv_all = figures(records, decisions)
+    probs = stage1_out_of_fold(records, facts, fold_of, k, seed, types, regions, malad_ids, progress)
+    sdata, analyses = stage2_out_of_fold(records, facts, probs, directory, fold_of, k, seed, types, regions,
+                                         malad_ids, priors)
+    oof = calibrate_out_of_fold(records, facts, analyses, sdata, directory, fold_of, k, seed, types, regions,
+                                malad_ids, priors)
+    decisions, cv_all = oof.decisions, oof.figures
     if oof_out is not None:  # every out-of-fold decision, for error analysis (train records only)
         with open(oof_out, "w", encoding="utf-8") as fh:
             for r, a, d in zip(records, analyses, decisions):
@@ -410,24 +438,26 @@ def train(data: list[Path], out: Path, seed: int = 0, *, directory: Directory | 
     text = fit_text([f.text for f in facts], records, types, regions, malad_ids, seed,
                     [short_view(f) for f in facts])
     stack = fit_stack(sdata, range(len(records)), seed)
-    stack["confidence"] = confidence_model
+    stack["confidence"] = oof.confidence
     models = _models(text, stack, types, regions, malad_ids, priors)
-    models.malad_thresholds, models.calibration, models.route_threshold = mthr, (xs, ys), threshold
+    models.malad_thresholds, models.calibration, models.route_threshold = (oof.malad_thresholds, oof.calibration,
+                                                                          oof.route_threshold)
     digest = data_hash(data, seed, extra, directory) + (f"-l{limit}" if limit else "") + (f"-cv{folds}" if folds != CV_FOLDS else "")
     version = f"learned-{digest}"
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     seconds = round(time.perf_counter() - started, 2)
+    cv_figures = {**cv_all, "by_source": by_source}
     meta = {
         "version": version,
         "data": [_shown(p) for p in data] + ([f"database: {len(extra)} staff-labelled cases"] if extra else []),
         "seed": seed, "limit": limit, "n_train": len(records), "folds": k, "recipe": RECIPE,
         "target_precision": TARGET_PRECISION,
-        "cv_figures": {**cv_all, "by_source": by_source},
+        "cv_figures": cv_figures,
         "train_seconds": seconds,
     }
     models.save(out, meta)
-    return TrainReport(version, str(out), seed, len(records), seconds, threshold, meta["cv_figures"])
+    return TrainReport(version, str(out), seed, len(records), seconds, oof.route_threshold, cv_figures)
 
 
 def main() -> None:
