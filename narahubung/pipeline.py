@@ -38,6 +38,7 @@ from routing.outbox import (
 from routing.plan import RoutePlan, plan_route
 from routing.transport import Transport
 from storage import repository as repo
+from storage.blobs import sha256_of
 from storage.db import write_with_retry
 from storage.models import Case, Delivery, DeliveryStatus, Document, RawMessage, RawStatus
 
@@ -165,6 +166,8 @@ def _read(services: Services, view: RawView) -> Reading:
     except Exception as exc:  # a bug or a hostile input: flag this message, keep the others moving
         log.exception("Pesan #%d tidak dapat diproses", view.id)
         return Reading(parsed, [], None, unreadable=f"galat tak terduga ({type(exc).__name__}: {exc})"[:500])
+    # the attachments' bytes are durable (one flush for all) before the recording transaction and its locks
+    services.blobs.put_many([d.payload for d in documents if d.payload])
     return Reading(parsed, documents, decision)
 
 
@@ -264,7 +267,7 @@ def _store_documents(services: Services, session: Session, raw: RawMessage, docu
                 path=doc.path,
                 filename=doc.filename,
                 content_type=doc.content_type,
-                blob_sha256=services.blobs.put(doc.payload) if doc.payload else None,
+                blob_sha256=sha256_of(doc.payload) if doc.payload else None,  # written by `_read`
                 size=len(doc.payload or b""),
                 text=doc.text,
                 clean_text=doc.clean_text,
@@ -335,11 +338,10 @@ def deliver(services: Services, on_result: Callable[..., None] | None = None) ->
 
 
 def deliver_letter(services: Services, delivery_id: int) -> Delivery | None:
-    """One outbox row (a worker's job): recovered first if its last sender died, then sent if it is due and
-    no other sender holds it. None when there was nothing to send."""
+    """One outbox row (a worker's job): sent if it is due and no other sender holds it, or recovered if its
+    sender died mid-send (a retried job). None when there was nothing to do."""
     by_mode = transports(services)
     life = services.routing.life
-    recover_interrupted(services.factory, by_mode, only=delivery_id)
     return deliver_one(services.factory, services.blobs, by_mode, services.clock, delivery_id,
                        retry_base=timedelta(minutes=life.retry_base_minutes), max_attempts=life.max_attempts)
 

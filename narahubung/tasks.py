@@ -42,6 +42,7 @@ from narahubung import pipeline
 from narahubung.intake import drop_folder_once
 from narahubung.worker import DELIVER, FETCH, OCR, PROCESS, UPKEEP, Runtime
 from routing.outbox import recover_interrupted
+from storage import health
 from storage import repository as repo
 from storage.blobs import BlobStore
 from storage.db import write_with_retry
@@ -213,6 +214,7 @@ def deliver_outbox(context: JobContext, timestamp: int | None = None) -> int:
     services = _runtime(context).services
     if services.transport is None and services.drafts is None:
         return 0
+    write_with_retry(services.factory, lambda s: health.beat(s, "worker"))  # the app: a sender is alive
     recover_interrupted(services.factory, pipeline.transports(services))
     return dispatch_letters(pipeline.due_letters(services))
 

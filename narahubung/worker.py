@@ -7,9 +7,10 @@ tables in the schema `procrastinate` (migration 0011).
 
 Queues (`--queues`, default all): `fetch` keeps each mailbox folder (one lock per folder, IDLE while it holds
 it) and scans the drop folder; `process` reads, classifies and routes one stored message; `ocr` the same for a
-message with scans, images or PDFs (so machines for OCR can be added alone); `deliver` sends the outbox and
-puts triage marks on the office mailbox; `upkeep` sends due reminders, sweeps pending messages and retries the
-jobs of a worker that died (no heartbeat for `stalled_after_s`). At least one worker must take `upkeep`.
+message with scans, images or PDFs (so machines for OCR can be added alone); `deliver` sends the outbox, a job
+per letter (several at once across workers), and puts triage marks on the office mailbox; `upkeep` sends due
+reminders, sweeps pending messages and retries the jobs of a worker that died (no heartbeat for
+`stalled_after_s`). At least one worker must take `upkeep`.
 """
 
 from __future__ import annotations

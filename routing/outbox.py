@@ -1,17 +1,22 @@
-"""The outbox: a delivery row is written with the routing decision, then sent by `deliver_pending`.
+"""The outbox: a delivery row is written with the routing decision, then sent by `deliver_one` (a worker's job
+per row) or `deliver_pending` (every due row, for `run`, `send` and the staff app).
 
-Record-before-send: a row is marked `sending` and committed before the server is contacted.
+Record-before-send: a row is marked `sending` and committed before the server is contacted, by a sender that
+holds the row's claim (`routing.claims`) until the outcome is committed. Several senders work side by side:
+each takes only rows whose claim it gets.
 
 One policy for an unknown outcome. When we cannot tell whether the server stored a letter (the process
 died while the row was `sending`, or the connection was lost after the final dot of DATA), the letter is
 never sent again automatically: `outcome_unknown` marks it `unknown`, with a reason in Indonesian, and puts
-its case before staff like a failed one; a person checks and sends it again if needed. A Drafts folder
-can be asked, so a draft is looked up by its Message-ID before any new APPEND instead.
+its case before staff like a failed one; a person checks and sends it again if needed. A row left `sending`
+counts as interrupted only when its claim is free, that is when its sender's process is gone: a letter
+another process is sending right now is never marked. A Drafts folder can be asked, so a draft is looked up
+by its Message-ID before any new APPEND instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -19,6 +24,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.errors import DeliveryFailed
+from routing.claims import claims_for
 from routing.draft import Draft
 from routing.life import set_status
 from routing.transport import DeliveryOutcomeUnknown, Transport
@@ -76,23 +82,39 @@ def pending_count(session: Session) -> int:
 
 
 def recover_interrupted(factory: sessionmaker[Session], transports: Mapping[str, Transport] | None = None) -> int:
-    """Rows left `sending` by a crash. A Drafts folder can be asked whether the draft arrived (then it
-    is sent, else it is tried again); an SMTP server cannot, so such a row's outcome is unknown."""
-    with transaction(factory) as session:
-        stuck = list(session.scalars(select(Delivery).where(Delivery.status == DeliveryStatus.SENDING)))
-        for delivery in stuck:
-            store = (transports or {}).get(delivery.transport)
-            holds = getattr(store, "holds", None)
-            if holds is not None:
-                try:
-                    arrived = holds(delivery.message_id)
-                except DeliveryFailed:
-                    continue  # ask again next round
-                _set(session, delivery, DeliveryStatus.SENT if arrived else DeliveryStatus.PENDING,
-                     None if arrived else "terputus sebelum tersimpan; dicoba lagi")
-            else:
-                outcome_unknown(session, delivery, None)
-        return len(stuck)
+    """Rows left `sending` by a sender that is gone (its claim is free; see `routing.claims`). A Drafts folder
+    can be asked whether the draft arrived (then it is sent, else it is tried again); an SMTP server cannot,
+    so such a row's outcome is unknown. A row another process is sending right now is left alone. Returns
+    the number of rows recovered."""
+    claims = claims_for(factory.kw["bind"])
+    with factory() as session:
+        stuck = list(session.scalars(select(Delivery.id).where(Delivery.status == DeliveryStatus.SENDING)
+                                     .order_by(Delivery.id)))
+    recovered = 0
+    for delivery_id in stuck:
+        with claims.claim(delivery_id) as free:
+            if not free:
+                continue  # its sender is alive
+            with transaction(factory) as session:
+                delivery = session.get(Delivery, delivery_id, with_for_update=True)
+                if delivery is not None and delivery.status == DeliveryStatus.SENDING:  # else finished meanwhile
+                    recovered += _recover(session, delivery, transports or {})
+    return recovered
+
+
+def _recover(session: Session, delivery: Delivery, transports: Mapping[str, Transport]) -> bool:
+    """A `sending` row whose claim we hold: its sender is gone. False when the Drafts folder cannot be asked now."""
+    holds = getattr(transports.get(delivery.transport), "holds", None)
+    if holds is None:
+        outcome_unknown(session, delivery, None)
+        return True
+    try:
+        arrived = holds(delivery.message_id)
+    except DeliveryFailed:
+        return False  # ask again next round
+    _set(session, delivery, DeliveryStatus.SENT if arrived else DeliveryStatus.PENDING,
+         None if arrived else "terputus sebelum tersimpan; dicoba lagi")
+    return True
 
 
 def outcome_unknown(session: Session, delivery: Delivery, detail: str | None) -> None:
@@ -107,6 +129,16 @@ def backoff(attempts: int, base: timedelta) -> timedelta:
     return base * (2 ** max(attempts - 1, 0))
 
 
+def due_ids(session: Session, modes: Sequence[str], now: datetime) -> list[int]:
+    """Pending rows whose next try is due, oldest first."""
+    return list(session.scalars(
+        select(Delivery.id)
+        .where(Delivery.status == DeliveryStatus.PENDING, Delivery.transport.in_(list(modes)),
+               or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now))
+        .order_by(Delivery.id)
+    ))
+
+
 def deliver_pending(
     factory: sessionmaker[Session],
     blobs: BlobStore,
@@ -117,34 +149,60 @@ def deliver_pending(
     retry_base: timedelta = RETRY_BASE,
     max_attempts: int = MAX_ATTEMPTS,
 ) -> DeliveryReport:
-    """Send every pending row that is due, each through the transport of its delivery mode.
-
-    Record-before-send: the row is `sending` and committed before the server is contacted, so a crash
-    between the server's OK and our commit is found by `recover_interrupted`, never sent twice.
-    """
+    """Send every pending row that is due, each through the transport of its delivery mode (rows another
+    sender holds are left to it)."""
     by_mode = dict(transports) if isinstance(transports, Mapping) else {"smtp": transports}
     report = DeliveryReport()
-    now = clock()
     with factory() as session:
-        ids = list(
-            session.scalars(
-                select(Delivery.id)
-                .where(Delivery.status == DeliveryStatus.PENDING, Delivery.transport.in_(list(by_mode)),
-                       or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now))
-                .order_by(Delivery.id)
-            )
-        )
+        ids = due_ids(session, list(by_mode), clock())
     for delivery_id in ids:
+        delivered = deliver_one(factory, blobs, by_mode, clock, delivery_id, report,
+                                retry_base=retry_base, max_attempts=max_attempts)
+        if delivered is not None and on_result is not None:
+            on_result(delivered)
+    return report
+
+
+def deliver_one(
+    factory: sessionmaker[Session],
+    blobs: BlobStore,
+    transports: Mapping[str, Transport],
+    clock: Callable[[], datetime],
+    delivery_id: int,
+    report: DeliveryReport | None = None,
+    *,
+    retry_base: timedelta = RETRY_BASE,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> Delivery | None:
+    """Send one row if it is still pending and no other sender holds it; None when there was nothing to do.
+
+    Record-before-send: under the row's claim, the row is `sending` and committed before the server is
+    contacted, so a crash between the server's OK and our commit is found by `recover_interrupted` (the
+    claim dies with the process), never sent twice.
+    """
+    report = report if report is not None else DeliveryReport()
+    with claims_for(factory.kw["bind"]).claim(delivery_id) as mine:
+        if not mine:
+            return None  # another sender has it
         with transaction(factory) as session:
             delivery = session.get(Delivery, delivery_id, with_for_update=True)
-            if delivery is None or delivery.status != DeliveryStatus.PENDING:
-                continue  # another worker took it
+            if delivery is None or delivery.transport not in transports:
+                return None
+            if delivery.status == DeliveryStatus.SENDING:  # its claim was free: the sender died mid-send
+                _recover(session, delivery, transports)
+                if delivery.status in DeliveryStatus.FOR_STAFF:
+                    report.failed.append(delivery)
+                return delivery
+            if delivery.status != DeliveryStatus.PENDING:
+                return None  # sent meanwhile
+            if delivery.next_attempt_at is not None and delivery.next_attempt_at > clock():
+                return None  # not due yet (a job queued before a 4xx)
             delivery.attempts += 1
             _set(session, delivery, DeliveryStatus.SENDING, None)
             sender = delivery.sender
             recipients = tuple(delivery.to_addrs) + tuple(delivery.cc_addrs)
             data = blobs.get(delivery.blob_sha256)
-            transport = by_mode[delivery.transport]
+            transport = transports[delivery.transport]
             message_id, retry = delivery.message_id, delivery.attempts > 1
         try:
             refused = _send(transport, delivery_id, message_id, retry, sender, recipients, data)
@@ -173,9 +231,7 @@ def deliver_pending(
                 note = "; ".join(f"{a}: {r}" for a, r in refused.items()) or None
                 _set(session, delivery, DeliveryStatus.SENT, f"ditolak sebagian: {note}" if note else None)
                 (report.drafted if delivery.transport == "imap_draft" else report.sent).append(delivery)
-        if on_result is not None:
-            on_result(delivery)
-    return report
+    return delivery
 
 
 def _send(transport: Transport, delivery_id: int, message_id: str, retry: bool, sender: str,
