@@ -13,6 +13,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from browser_support import DESKTOP, log_in, shoot
 from clirun import narahubung
 from conftest import REVIEW_PASSWORD, triage
 from factories import wait_until
@@ -29,8 +30,6 @@ from storage.db import transaction
 from storage.models import AuditEvent, Case, DigestSubscription, SenderHeartbeat, User
 
 SAMPLES = sorted((PROJECT_ROOT / "samples" / "inbox").glob("*.eml"))
-DESKTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
@@ -71,23 +70,6 @@ def cases(review_services, tmp_path) -> dict[str, int]:
     triage(review_services, tmp_path / "masuk", [p.read_bytes() for p in SAMPLES])
     with review_services.factory() as session:
         return {c.subject: c.id for c in session.scalars(select(Case))}
-
-
-def log_in(page, base: str, user: tuple[str, str]) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Nama pengguna").fill(user[0])
-    page.get_by_label("Kata sandi").fill(user[1])
-    page.get_by_role("button", name="Masuk").click()
-    expect(page).to_have_url(f"{base}/antrean")
-
-
-def shoot(page, screenshots_dir, name: str) -> None:
-    """The screen as it is now, at 1366×768 and at 390×844 (back to the desktop size afterwards)."""
-    for size, suffix in ((DESKTOP, "desktop"), (PHONE, "ponsel")):
-        page.set_viewport_size(size)
-        page.wait_for_timeout(50)
-        page.screenshot(path=str(screenshots_dir / f"{name}-{suffix}.png"))
-    page.set_viewport_size(DESKTOP)
 
 
 def run_once(tmp_path, config, smtp_sink):

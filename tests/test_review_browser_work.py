@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from browser_support import DESKTOP, PHONE, log_in, shoot
 from conftest import REVIEW_PASSWORD, triage
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -22,8 +23,6 @@ from storage.directory_store import current_directory
 from storage.models import Case
 
 SAMPLES = sorted((PROJECT_ROOT / "samples" / "inbox").glob("*.eml"))
-DESKTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
@@ -47,23 +46,6 @@ def page(browser_page):
     return browser_page
 
 
-def log_in(page, base: str, user: tuple[str, str]) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Nama pengguna").fill(user[0])
-    page.get_by_label("Kata sandi").fill(user[1])
-    page.get_by_role("button", name="Masuk").click()
-    expect(page).to_have_url(f"{base}/antrean")
-
-
-def shoot(page, screenshots_dir, name: str) -> None:
-    """The screen as it is now, at 1366×768 and at 390×844 (back to the desktop size afterwards)."""
-    for size, suffix in ((DESKTOP, "desktop"), (PHONE, "ponsel")):
-        page.set_viewport_size(size)
-        page.wait_for_timeout(50)
-        page.screenshot(path=str(screenshots_dir / f"13-{name}-{suffix}.png"))
-    page.set_viewport_size(DESKTOP)
-
-
 # --- point 1: a directory import is previewed and applied only after a confirmation -------------------
 
 
@@ -82,7 +64,7 @@ def test_a_one_unit_import_shows_what_it_would_deactivate_and_changes_nothing_un
     expect(page.locator("#import-notice")).to_contain_text("Belum ada yang diubah")
     expect(page.locator("#plan-deactivated h2")).to_contain_text(f"{total - 1} unit aktif")
     expect(page.get_by_label("Biarkan tetap aktif (hanya tambah dan ubah)")).to_be_checked()
-    shoot(page, screenshots_dir, "impor-pratinjau")
+    shoot(page, screenshots_dir, "13-impor-pratinjau")
     with review_services.factory() as session:
         assert len(current_directory(session, directory).units) == total
 
@@ -141,7 +123,7 @@ def test_search_finds_a_case_in_any_status_by_name_address_body_attachment_and_s
     page.get_by_role("button", name="Terapkan").click()
     expect(page.locator("#queue tbody tr")).to_have_count(1)
     expect(page.locator("#queue tbody tr")).to_contain_text("KUA Sijuk")
-    shoot(page, screenshots_dir, "cari-semua-status")
+    shoot(page, screenshots_dir, "13-cari-semua-status")
 
     # within one status nothing found: the page offers every status
     page.goto(f"{review_server}/antrean?status=archived&q={routed_mail}")
@@ -169,7 +151,7 @@ def test_history_reasons_methods_and_error_pages_read_as_indonesian_and_a_hold_n
     expect(page.locator("h1")).to_have_text("Kasus tidak ditemukan")
     page.goto(f"{review_server}/tidak-ada")
     expect(page.locator("h1")).to_have_text("Halaman tidak ditemukan")
-    shoot(page, screenshots_dir, "halaman-galat")
+    shoot(page, screenshots_dir, "13-halaman-galat")
 
     # the PDF letter: its reading method in words, its history in phrases, reasons without rule codes
     page.goto(f"{review_server}/kasus/{cases['Pengaduan - surat terlampir']}")
@@ -197,7 +179,7 @@ def test_history_reasons_methods_and_error_pages_read_as_indonesian_and_a_hold_n
     expect(page.locator("#held-reason")).to_contain_text("staf")
     expect(page.locator("#held-reason")).to_contain_text("menunggu salinan KTP dari pelapor")
     expect(page.locator("#history")).to_contain_text("ditahan oleh staf")
-    shoot(page, screenshots_dir, "kasus-ditahan")
+    shoot(page, screenshots_dir, "13-kasus-ditahan")
 
 
 # --- point 4: one primary action, visible at once, by keyboard, with a confirmation; then the next case --
@@ -216,7 +198,7 @@ def test_the_primary_action_is_reachable_at_once_confirms_before_sending_and_mov
     expect(primary).to_contain_text("Teruskan ke")
     box = primary.bounding_box()
     assert box is not None and box["y"] + box["height"] <= DESKTOP["height"], box  # no scrolling needed
-    shoot(page, screenshots_dir, "kasus-tindakan-utama")
+    shoot(page, screenshots_dir, "13-kasus-tindakan-utama")
 
     # few Tab presses from the top of the page reach it
     presses = 0
@@ -229,7 +211,7 @@ def test_the_primary_action_is_reachable_at_once_confirms_before_sending_and_mov
     page.locator("body").click(position={"x": 5, "y": 300})
     page.keyboard.press("a")
     expect(page.locator("#confirm-send")).to_be_visible()
-    shoot(page, screenshots_dir, "kasus-konfirmasi-kirim")
+    shoot(page, screenshots_dir, "13-kasus-konfirmasi-kirim")
     page.keyboard.press("Escape")
     expect(page.locator("#confirm-send")).to_be_hidden()
     page.wait_for_timeout(300)
@@ -310,7 +292,7 @@ def test_staff_assign_cases_see_who_else_has_one_open_save_filters_and_archive_s
         other.goto(f"{review_server}/kasus/{first}")
         page.goto(f"{review_server}/kasus/{first}")
         expect(page.locator("#viewers")).to_have_text("Juga sedang dibuka oleh: sari")
-        shoot(page, screenshots_dir, "kasus-ditangani-dan-dibuka")
+        shoot(page, screenshots_dir, "13-kasus-ditangani-dan-dibuka")
     finally:
         other.context.close()
 
@@ -341,7 +323,7 @@ def test_staff_assign_cases_see_who_else_has_one_open_save_filters_and_archive_s
     with review_services.factory() as session:
         assert session.get(Case, spam).status == "archived"
         assert session.get(Case, cases["Tanya cara membuat laporan"]).status == "archived"
-    shoot(page, screenshots_dir, "antrean-massal")
+    shoot(page, screenshots_dir, "13-antrean-massal")
 
 
 def test_the_queue_shows_days_left_and_filters_overdue_cases_linked_from_the_dashboard(
@@ -361,7 +343,7 @@ def test_the_queue_shows_days_left_and_filters_overdue_cases_linked_from_the_das
     page.get_by_role("button", name="Terapkan").click()
     expect(page.locator("#queue tbody tr")).to_have_count(1)
     expect(page.locator("#queue tbody tr")).to_contain_text(late_ref)
-    shoot(page, screenshots_dir, "antrean-lewat-tenggat")
+    shoot(page, screenshots_dir, "13-antrean-lewat-tenggat")
     assert late_status == "routed"  # the dashboard counts it as overdue for its unit and links here
     page.goto(f"{review_server}/dasbor")
     page.locator("a.overdue-link").first.click()
@@ -382,7 +364,7 @@ def test_admins_read_the_audit_log_of_logins_and_actions(page, review_server, ad
     page.get_by_label("Jenis").select_option("masuk")
     page.get_by_role("button", name="Terapkan").click()
     expect(page.locator("#audit tbody tr")).to_have_count(2)
-    shoot(page, screenshots_dir, "log-audit")
+    shoot(page, screenshots_dir, "13-log-audit")
     page.get_by_role("button", name="Keluar").click()
     log_in(page, review_server, review_user)  # a reviewer may not read it
     answer = page.goto(f"{review_server}/audit")
@@ -441,7 +423,7 @@ def test_jpeg_png_and_tiff_attachments_show_upright_and_resized_on_the_case_page
     assert sizes[0] == [1050, 1400]  # upright (portrait) and no longer side than 1400 px
     assert sizes[1] == [1400, 467]  # shrunk server-side
     assert sizes[2] == [800, 600]  # a TIFF, which browsers cannot show, as a JPEG
-    shoot(page, screenshots_dir, "lampiran-gambar")
+    shoot(page, screenshots_dir, "13-lampiran-gambar")
 
 
 # --- point 11: a phone, the keyboard, contrast, dates and unit pickers ---------------------------------
@@ -530,7 +512,7 @@ def test_skip_link_dates_as_dd_mm_yyyy_and_unit_pickers_grouped_with_type_ahead(
     correct.get_by_role("searchbox", name="Saring pilihan di bawah").fill("capil pangkalpinang")
     expect(correct.get_by_label("Unit")).to_have_value("disdukcapil-1971")
     assert correct.locator("select[name=unit] option:not([hidden])").count() == 2  # the choice and "— tanpa unit —"
-    shoot(page, screenshots_dir, "pemilih-unit")
+    shoot(page, screenshots_dir, "13-pemilih-unit")
 
 
 # --- point 12: exports Excel opens on Indonesian settings ----------------------------------------------
@@ -561,7 +543,7 @@ def test_exports_for_excel_have_a_bom_semicolons_and_names_instead_of_codes(
     groups = {r.split(";")[0] for r in rows}
     assert groups and groups <= {"Pemerintah daerah", "Instansi vertikal", "BUMN/BUMD", "Lainnya", "(tanpa unit)"}, groups
     assert "pemerintah_daerah" not in data.decode("utf-8-sig")
-    shoot(page, screenshots_dir, "ekspor-dasbor")
+    shoot(page, screenshots_dir, "13-ekspor-dasbor")
 
 
 def test_a_staff_member_opts_in_to_the_daily_digest_and_it_arrives_by_smtp(
@@ -579,7 +561,7 @@ def test_a_staff_member_opts_in_to_the_daily_digest_and_it_arrives_by_smtp(
     expect(page.locator("#flash")).to_contain_text("staf@perwakilan.example")
     page.get_by_role("button", name="Kirim ringkasan sekarang").click()
     expect(page.locator("#flash")).to_have_text("Ringkasan dikirim.")
-    shoot(page, screenshots_dir, "akun-ringkasan")
+    shoot(page, screenshots_dir, "13-akun-ringkasan")
     digests = [m for m in smtp_sink.messages if "staf@perwakilan.example" in m.rcpt_tos]
     assert len(digests) == 1
     body = digests[0].message.get_body(("plain",)).get_content()
@@ -607,7 +589,7 @@ def test_an_inquiry_offers_its_reply_as_the_primary_action_and_a_routed_case_off
     expect(page.locator("#form-answer")).to_be_visible()
     expect(page.locator("#answer-text")).not_to_be_empty()
     expect(page.locator("#primary-action")).to_have_text("Kirim jawaban…")
-    shoot(page, screenshots_dir, "kasus-pertanyaan-jawaban")
+    shoot(page, screenshots_dir, "13-kasus-pertanyaan-jawaban")
     page.locator("#answer-text").fill("Yth. Ibu Agustina,\n\nLaporan dapat disampaikan lewat surel ini. Salam.")
     page.keyboard.press("Escape")
     page.locator("body").click(position={"x": 5, "y": 300})
