@@ -80,7 +80,7 @@ def run_workers(count: int, mails: list[bytes], pg: PrivatePostgres, imap: Priva
     engine = make_engine(url)
     factory = session_factory(engine)
     logs = [(tmp / f"worker{count}-{i}.log").open("wb") for i in range(count)]
-    workers = [subprocess.Popen([sys.executable, "-m", "narahubung.cli", "worker"], env=env, cwd=PROJECT_ROOT,
+    workers = [subprocess.Popen([sys.executable, "-m", "entry", "worker"], env=env, cwd=PROJECT_ROOT,
                                 stdout=log, stderr=subprocess.STDOUT) for log in logs]
     try:
         _wait(lambda: _scalar(engine, "SELECT count(*) FROM procrastinate.procrastinate_workers") >= 2 * count, 120)

@@ -7,7 +7,6 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
-from contextlib import suppress
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -72,7 +71,8 @@ def _exit(code: ExitCode) -> None:
         sys.exit(int(code))
 
 
-def _services(ctx: click.Context) -> Any:
+def services_of(ctx: click.Context) -> Any:
+    """The services for this command (built once per command, with a status line while they load)."""
     from narahubung.services import build_services
 
     with console.status("Menyiapkan basis data, direktori dan pengklasifikasi…"):
@@ -279,24 +279,7 @@ def user_role(ctx: click.Context, name: str, role: str) -> None:
     console.print(f"Peran {user.username} sekarang {user.role}.")
 
 
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.pass_context
-def serve(ctx: click.Context, host: str, port: int) -> None:
-    """Serve the staff review app (queue, case page, directory, dashboard) until Ctrl-C."""
-    from review.serving import make_server
-    from storage.accounts import count_active_users
-
-    services = _services(ctx)
-    with services.factory() as session:
-        if not count_active_users(session):
-            err_console.print("[yellow]Belum ada pengguna aktif, jadi belum ada yang bisa masuk. Tambahkan dengan: "
-                              "narahubung user add NAMA --role admin[/]")
-    console.print(f"Aplikasi tinjauan staf: http://{host}:{port}/  (Ctrl-C untuk berhenti)")
-    with suppress(KeyboardInterrupt):  # uvicorn shuts down cleanly, then passes Ctrl-C on
-        make_server(services, host, port, log_level="info").run()
-    console.print("Aplikasi tinjauan staf dihentikan.")
+# `serve` is registered by the composition root (entry/cli.py): the app sits above this package.
 
 
 # --- run / ingest ------------------------------------------------------------------------------
@@ -314,7 +297,7 @@ def run(ctx: click.Context, once: bool) -> None:
     """
     from narahubung.runner import Runner, record_round
 
-    services = _services(ctx)
+    services = services_of(ctx)
     settings = services.settings
     if not once and not settings.all_mailboxes and settings.drop_dir is None:
         raise SettingsInvalid(
@@ -432,7 +415,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     from narahubung import pipeline
     from narahubung.intake import ingest_paths
 
-    services = _services(ctx)
+    services = services_of(ctx)
     report = ingest_paths(services, paths)
     console.print(f"Disimpan {report.stored} berkas baru, {report.duplicates} duplikat dilewati.")
     for path, why in skipped_in(paths):
@@ -461,7 +444,7 @@ def backfill(ctx: click.Context, since: Any, only: str | None) -> None:
     from narahubung.intake import sync_mailboxes
     from narahubung.pipeline import process_pending
 
-    services = _services(ctx)
+    services = services_of(ctx)
     if not services.settings.all_mailboxes:
         raise SettingsInvalid("Pengaturan NARAHUBUNG_IMAP_URL (atau [[mailboxes]]) belum diisi: tidak ada kotak surat.")
     with _progress() as progress:
@@ -501,7 +484,7 @@ def reprocess(ctx: click.Context, failed: bool, reference: str | None) -> None:
 
     if not failed and not reference:
         raise click.UsageError("Pilih --failed atau --case NOMOR.")
-    services = _services(ctx)
+    services = services_of(ctx)
     with _progress() as progress:
         task = progress.add_task("Memproses ulang", total=None)
         results = rerun(services, failed=failed, reference=reference, on_result=lambda _: progress.advance(task))
@@ -756,7 +739,7 @@ def remind(ctx: click.Context) -> None:
     """Queue the reminders and escalations that are due now, and send them."""
     from narahubung.pipeline import deliver, tend_cases
 
-    services = _services(ctx)
+    services = services_of(ctx)
     report = tend_cases(services)
     for line in report.reminders + report.escalations + report.notes:
         console.print(line)
@@ -775,7 +758,7 @@ def send(ctx: click.Context) -> None:
     """Send what waits in the outbox now (SMTP letters and IMAP drafts)."""
     from narahubung.pipeline import deliver
 
-    services = _services(ctx)
+    services = services_of(ctx)
     report = deliver(services)
     for delivery in report.failed:
         console.print(f"[red]gagal[/red] {', '.join(delivery.to_addrs)}: {delivery.last_error}")
@@ -810,8 +793,12 @@ def demo(ctx: click.Context, keep: bool, no_serve: bool, port: int) -> None:
     """
     from narahubung.demo import run_demo
 
+    app_server = ctx.ensure_object(dict).get("app_server")
+    if app_server is None and not no_serve:
+        raise SettingsInvalid("Aplikasi tinjauan staf tidak tersedia dari titik masuk ini; jalankan perintah "
+                              "narahubung (atau python -m entry), atau tambahkan --no-serve.")
     run_demo(_settings(ctx), console=console, keep=keep, run_once=_run_once_with_progress,
-             serve=not no_serve, port=port)
+             app_server=None if no_serve else app_server, port=port)
 
 
 # --- directory (units and focal points as staff edit them) -------------------------------------
@@ -889,7 +876,3 @@ def directory_import(ctx: click.Context, file: Path, fmt: str | None, actor: str
 
 
 main.add_command(worker_command)  # `narahubung worker` (issue 15)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main(obj={})

@@ -9,6 +9,7 @@ from contextlib import suppress
 from email import message_from_bytes
 from email.policy import default as default_policy
 from pathlib import Path
+from typing import Protocol
 
 from rich.console import Console
 from rich.table import Table
@@ -18,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from core.errors import ExitCode, NarahubungError
 from core.settings import PROJECT_ROOT, Settings
 from narahubung import pipeline
-from narahubung.localservers import PrivateDovecot, SmtpSink
+from narahubung.localservers import PrivateDovecot, SmtpSink, port_is_free
 from narahubung.services import Services, build_services
 from storage.db import transaction
 from storage.models import Case, Delivery, UserRole
@@ -26,6 +27,14 @@ from storage.models import Case, Delivery, UserRole
 SAMPLES = PROJECT_ROOT / "samples"
 DEMO_USER, DEMO_PASSWORD = "pengaduan", "demo-rahasia"
 REVIEW_USER, REVIEW_PORT = "staf", 8000
+
+
+class Runnable(Protocol):
+    def run(self) -> None: ...
+
+
+# the review app's server maker (review.serving.make_server), handed in by the composition root
+AppServerFactory = Callable[[Services, str, int], Runnable]
 
 
 class DemoPortBusy(NarahubungError):
@@ -38,11 +47,12 @@ def run_demo(
     console: Console,
     keep: bool,
     run_once: Callable[[Services], pipeline.RunReport] = pipeline.run_once,
-    serve: bool = True,
+    app_server: AppServerFactory | None = None,
     port: int = REVIEW_PORT,
 ) -> None:
+    """Triage the sample inbox; then serve the review app made by `app_server` (None: print how to start it)."""
     demo_dir = settings.data_dir / "demo"
-    if serve:
+    if app_server is not None:
         _check_port(port)  # before anything is wiped or triaged: a busy port must not cost the demo's data
     if demo_dir.exists() and not keep:
         shutil.rmtree(demo_dir)
@@ -91,9 +101,9 @@ def run_demo(
                 f"{DEMO_USER} pada IMAP lokal; kotak surat itu hanya ada selama demo berjalan."
             )
         console.print(f"Lihat lagi kapan saja: NARAHUBUNG_DATA_DIR={demo_dir} .venv/bin/narahubung cases")
-        if serve:
+        if app_server is not None:
             # inside the `with`: "route now" in the app still reaches the demo's SMTP server
-            _serve_review_app(console, services, port, password)
+            _serve_review_app(console, app_server(services, "127.0.0.1", port), port, password)
         else:
             console.print(f"Aplikasi tinjauan staf: NARAHUBUNG_DATA_DIR={demo_dir} .venv/bin/narahubung serve  "
                           f"(pengguna {REVIEW_USER}, kata sandi {password})")
@@ -110,19 +120,14 @@ def _first_staff_user(services: Services) -> str:
 
 
 def _check_port(port: int) -> None:
-    from review.serving import port_is_free
-
     if not port_is_free("127.0.0.1", port):
         raise DemoPortBusy(
             f"Port {port} sudah dipakai; jalankan lagi dengan --port lain, atau --no-serve. Data demo tidak diubah."
         )
 
 
-def _serve_review_app(console: Console, services: Services, port: int, password: str) -> None:
-    from review.serving import make_server
-
+def _serve_review_app(console: Console, server: Runnable, port: int, password: str) -> None:
     _check_port(port)  # once more: something may have taken it during the triage
-    server = make_server(services, "127.0.0.1", port)
     console.print(
         f"\n[bold]Aplikasi tinjauan staf:[/] http://127.0.0.1:{port}/  "
         f"masuk sebagai [bold]{REVIEW_USER}[/] dengan kata sandi [bold]{password}[/]\n"

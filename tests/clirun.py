@@ -10,11 +10,11 @@ from click.testing import CliRunner, Result
 
 def narahubung(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Result:
     """Run `narahubung ARGS` with `env` added to the environment; result.stdout, .stderr, .exit_code."""
-    from narahubung.cli import main
+    from entry.cli import main, wiring
 
     previous = signal.getsignal(signal.SIGTERM)  # `main` makes SIGTERM end like Ctrl-C; keep pytest's
     try:
         return CliRunner().invoke(main, list(args), env={"COLUMNS": "200", **(env or {})}, input=input,
-                                  catch_exceptions=False)
+                                  catch_exceptions=False, obj=wiring())
     finally:
         signal.signal(signal.SIGTERM, previous)

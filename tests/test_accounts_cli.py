@@ -65,7 +65,7 @@ def test_mistakes_are_one_sentence_and_the_last_admin_stays(tmp_path):
 def test_serve_on_a_database_without_users_says_how_to_add_one(tmp_path):
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "narahubung.cli", "serve", "--port", str(port)], cwd=PROJECT_ROOT, text=True,
+        [sys.executable, "-m", "entry", "serve", "--port", str(port)], cwd=PROJECT_ROOT, text=True,
         env={**os.environ, "COLUMNS": "200", "NARAHUBUNG_DATA_DIR": str(tmp_path), "NARAHUBUNG_CLASSIFIER": "rules"},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )

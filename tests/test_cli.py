@@ -127,7 +127,7 @@ def test_run_keeps_polling_and_stops_cleanly_on_sigterm(tmp_path, dovecot, fresh
         "NARAHUBUNG_POLL_INTERVAL": "0.5",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "narahubung.cli", "run"], env=env, cwd=PROJECT_ROOT,
+        [sys.executable, "-m", "entry", "run"], env=env, cwd=PROJECT_ROOT,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
@@ -271,7 +271,7 @@ def test_a_demo_stopped_by_sigterm_stops_its_private_servers_too(tmp_path):
     before = dovecot_pids()
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "narahubung.cli", "demo", "--port", str(port)], cwd=PROJECT_ROOT, text=True,
+        [sys.executable, "-m", "entry", "demo", "--port", str(port)], cwd=PROJECT_ROOT, text=True,
         env={**os.environ, "COLUMNS": "200", "NARAHUBUNG_DATA_DIR": str(tmp_path / "data")},
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )

@@ -29,7 +29,7 @@ GARBAGE = b"\x01\x02 this is not an e-mail \xff\xfe\r\n\r\n\x89PNG"
 
 def narahubung(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "narahubung.cli", *args],
+        [sys.executable, "-m", "entry", *args],
         check=False, capture_output=True, text=True, env={**os.environ, **env}, cwd=PROJECT_ROOT, timeout=300,
     )
 

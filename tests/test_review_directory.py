@@ -476,7 +476,7 @@ def narahubung(*args, data_dir, cwd):
     import os
 
     env = {**os.environ, "NARAHUBUNG_DATA_DIR": str(data_dir)}
-    return subprocess.run([sys.executable, "-m", "narahubung.cli", *args], env=env, cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "entry", *args], env=env, cwd=cwd,
                           capture_output=True, text=True, timeout=120, check=False)
 
 

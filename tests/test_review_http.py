@@ -454,7 +454,7 @@ def test_an_unknown_case_is_a_404_page(client, review_user):
 def narahubung(*args: str, data_dir, stdin: str) -> subprocess.CompletedProcess[str]:
     import os
 
-    return subprocess.run([sys.executable, "-m", "narahubung.cli", *args], input=stdin, capture_output=True, check=False,
+    return subprocess.run([sys.executable, "-m", "entry", *args], input=stdin, capture_output=True, check=False,
                           text=True, env={**os.environ, "NARAHUBUNG_DATA_DIR": str(data_dir)}, cwd=PROJECT_ROOT,
                           timeout=120)
 
@@ -524,7 +524,7 @@ def test_serve_answers_on_the_port_asked_for_and_stops_on_ctrl_c(tmp_path):
     from narahubung.localservers._ports import free_port
 
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "narahubung.cli", "serve", "--port", str(port)],
+    server = subprocess.Popen([sys.executable, "-m", "entry", "serve", "--port", str(port)],
                               env={**os.environ, "NARAHUBUNG_DATA_DIR": str(tmp_path)}, cwd=PROJECT_ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

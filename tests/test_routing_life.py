@@ -650,7 +650,7 @@ def test_narahubung_cases_overdue_lists_a_late_case(tmp_path, smtp_sink, rules_c
     results = ingest(services, tmp_path, late, fresh)
     assert [r.status for r in results] == [CaseStatus.ROUTED, CaseStatus.ROUTED]
     shown = subprocess.run(
-        [sys.executable, "-m", "narahubung.cli", "cases", "--overdue"], capture_output=True, text=True,
+        [sys.executable, "-m", "entry", "cases", "--overdue"], capture_output=True, text=True,
         env={**os.environ, "NARAHUBUNG_DATA_DIR": str(services.settings.data_dir), "COLUMNS": "200"},
         cwd=PROJECT_ROOT, timeout=120, check=False,
     )

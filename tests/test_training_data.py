@@ -116,7 +116,7 @@ def test_train_from_db_on_the_command_line(tmp_path, classifier):
     small.write_text("".join(TRAIN_FILE.read_text(encoding="utf-8").splitlines(keepends=True)[:60]), encoding="utf-8")
 
     result = subprocess.run(
-        [sys.executable, "-m", "narahubung.cli", "train", "--data", str(small), "--from-db", "--folds", "2",
+        [sys.executable, "-m", "entry", "train", "--data", str(small), "--from-db", "--folds", "2",
          "--out", str(tmp_path / "model")],
         check=False, capture_output=True, text=True, timeout=300,
         env={**os.environ, "COLUMNS": "200", "NARAHUBUNG_DATA_DIR": str(tmp_path / "data")},

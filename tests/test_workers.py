@@ -60,7 +60,7 @@ class Cluster:
     def start_worker(self, *args: str) -> subprocess.Popen[bytes]:
         log = (self.logs / f"worker-{len(self.processes)}.log").open("wb")
         process = subprocess.Popen(
-            [sys.executable, "-m", "narahubung.cli", "worker", "--stalled-after", str(STALLED_AFTER), *args],
+            [sys.executable, "-m", "entry", "worker", "--stalled-after", str(STALLED_AFTER), *args],
             env=self.env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT,
         )
         self.processes.append(process)
@@ -162,7 +162,7 @@ def assert_once_each(cluster: Cluster, smtp_sink, count: int, *, killed: int = 0
 def test_on_sqlite_the_worker_refuses_in_one_sentence(tmp_path):
     env = {**os.environ, "NARAHUBUNG_DATA_DIR": str(tmp_path / "data")}
     env.pop("NARAHUBUNG_DATABASE_URL", None)
-    done = subprocess.run([sys.executable, "-m", "narahubung.cli", "worker"], env=env, cwd=PROJECT_ROOT,
+    done = subprocess.run([sys.executable, "-m", "entry", "worker"], env=env, cwd=PROJECT_ROOT,
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 2
     assert "narahubung run" in done.stderr and "PostgreSQL" in done.stderr

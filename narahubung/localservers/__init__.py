@@ -9,10 +9,10 @@ Each binds only to 127.0.0.1 on free ports and never touches the system services
 A missing binary raises ServerMissing, naming the apt package to install.
 """
 
-from ._ports import ServerMissing
+from ._ports import ServerMissing, port_is_free
 from .dovecot import PrivateDovecot
 from .oauth_server import OAuthTestServer
 from .postgres import PrivatePostgres
 from .smtp_sink import ReceivedMail, SmtpSink
 
-__all__ = ["OAuthTestServer", "PrivateDovecot", "PrivatePostgres", "ReceivedMail", "ServerMissing", "SmtpSink"]
+__all__ = ["OAuthTestServer", "PrivateDovecot", "PrivatePostgres", "ReceivedMail", "ServerMissing", "SmtpSink", "port_is_free"]

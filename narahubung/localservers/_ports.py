@@ -23,6 +23,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def port_is_free(host: str, port: int) -> bool:
+    """True when a server could bind host:port now (the demo checks its app port before it wipes anything)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 def port_answers(port: int, host: str = LOOPBACK, timeout: float = 0.2) -> bool:
     """True when something accepts a TCP connection on host:port."""
     try:

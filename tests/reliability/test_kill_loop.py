@@ -35,7 +35,7 @@ def test_kill_9_while_running_loses_and_doubles_nothing(tmp_path, dovecot, fresh
            "NARAHUBUNG_SMTP_URL": smtp_sink.url, "NARAHUBUNG_POLL_INTERVAL": "0.5",
            "NARAHUBUNG_CLASSIFIER": "rules"}  # the rules start in no time; the kills are what is tested
     rng = random.Random(1204)
-    command = [sys.executable, "-m", "narahubung.cli"]
+    command = [sys.executable, "-m", "entry"]
     killed_at = []
     for wave in range(KILLS):
         process = subprocess.Popen([*command, "run"], env=env, cwd=PROJECT_ROOT,
