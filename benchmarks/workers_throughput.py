@@ -5,8 +5,15 @@ registered (start-up is not timed), then every message moved into INBOX in one I
 until every message is processed and every letter delivered to the local SMTP server.
 
 The floor is the same reading done by the bare libraries with the same parallelism (a process pool of 1 and
-2): imapclient FETCH of the same messages, mail-parser, pypdfium2 for PDF text, Tesseract (one thread) for
-scanned pages, the classifier alone. No database, no blob store, no letters.
+2): imapclient FETCH of the same messages, mail-parser, pypdfium2 for PDF text, Tesseract (one thread, the
+product's languages) for scanned pages, the classifier the workers use (NARAHUBUNG_CLASSIFIER). No database,
+no blob store, no letters.
+
+Beside the seconds, each run records the CPU it cost per message (`cpu_ms_per_msg`: the workers or the pool
+with their Tesseract children, and the PostgreSQL server): on a shared machine the wall clock depends on what
+else runs, the CPU much less. `BENCH_PYSPY=folder` samples every worker with py-spy (collapsed stacks,
+`BENCH_PYSPY_IDLE=0` for CPU only); each worker also logs its jobs' count and mean time when it stops
+(`BENCH_KEEP_LOGS=folder` keeps the logs).
 
 The mix: the sample inbox (16 mails, three with text PDFs, one malformed, an auto-reply, spam), each copy
 with its own Message-ID; every `--scanned-every`-th message carries the scanned letter of samples/letters/.
@@ -19,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -35,6 +43,7 @@ from imapclient import IMAPClient
 from sqlalchemy import func, select, text
 
 from core.settings import PROJECT_ROOT
+from ingest.ocr import LANGUAGES  # the floor reads scans with the product's languages (ind+eng)
 from narahubung.localservers import PrivateDovecot, PrivatePostgres, SmtpSink
 from storage.db import make_engine, session_factory, upgrade
 from storage.models import Delivery, DeliveryStatus, RawMessage, RawStatus
@@ -80,11 +89,20 @@ def run_workers(count: int, mails: list[bytes], pg: PrivatePostgres, imap: Priva
     engine = make_engine(url)
     factory = session_factory(engine)
     logs = [(tmp / f"worker{count}-{i}.log").open("wb") for i in range(count)]
-    workers = [subprocess.Popen([sys.executable, "-m", "entry", "worker"], env=env, cwd=PROJECT_ROOT,
+    options = os.environ.get("BENCH_WORKER_ARGS", "").split()  # e.g. "--concurrency 2"
+    workers = [subprocess.Popen([sys.executable, "-m", "entry", "worker", *options], env=env, cwd=PROJECT_ROOT,
                                 stdout=log, stderr=subprocess.STDOUT) for log in logs]
+    profile = os.environ.get("BENCH_PYSPY")  # a folder: each worker sampled by `py-spy record` (collapsed stacks)
+    idle = ["--idle"] if os.environ.get("BENCH_PYSPY_IDLE", "1") == "1" else []  # 0: where the CPU goes
+    spies = [subprocess.Popen([os.environ.get("PYSPY", "py-spy"), "record", *idle, "--threads", "--rate", "100",
+                               "--format", "raw", "-o", f"{profile}/worker{count}-{i}.txt", "--pid", str(w.pid)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             for i, w in enumerate(workers)] if profile else []
     try:
         _wait(lambda: _scalar(engine, "SELECT count(*) FROM procrastinate.procrastinate_workers") >= 2 * count, 120)
         time.sleep(1.0)  # the first (empty) fetch of the folder is over
+        pids = [w.pid for w in workers]
+        cpu0, pg0 = cpu_seconds(pids), cpu_seconds(postgres_pids(pg))
         t0 = time.perf_counter()
         with IMAPClient(imap.host, port=imap.port, ssl=False) as client:
             client.login(user, "bench-pw")
@@ -92,7 +110,11 @@ def run_workers(count: int, mails: list[bytes], pg: PrivatePostgres, imap: Priva
             client.move(client.search(["ALL"]), "INBOX")
         _wait(lambda: _done(factory, len(mails)), 900)
         elapsed = time.perf_counter() - t0
+        cpu, pg_cpu = cpu_seconds(pids) - cpu0, cpu_seconds(postgres_pids(pg)) - pg0
     finally:
+        for spy in spies:
+            spy.send_signal(signal.SIGINT)  # py-spy writes its file on Ctrl-C
+            spy.wait(timeout=60)
         for worker in workers:
             worker.terminate()
         for worker in workers:
@@ -103,7 +125,39 @@ def run_workers(count: int, mails: list[bytes], pg: PrivatePostgres, imap: Priva
                 (Path(os.environ["BENCH_KEEP_LOGS"]) / log.name).write_bytes(log.read_bytes())
     with factory() as session:
         sent = session.scalar(select(func.count()).where(Delivery.status == DeliveryStatus.SENT)) or 0
-    return {"seconds": round(elapsed, 2), "msg_per_s": round(len(mails) / elapsed, 1), "letters_sent": sent}
+    return {"seconds": round(elapsed, 2), "msg_per_s": round(len(mails) / elapsed, 1), "letters_sent": sent,
+            "cpu_ms_per_msg": {"workers": round(1000 * cpu / len(mails), 1),
+                               "postgres": round(1000 * pg_cpu / len(mails), 1)}}
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system, with the children each has waited for: Tesseract) of these processes."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+    return total / TICK
+
+
+def postgres_pids(pg: PrivatePostgres) -> list[int]:
+    """The postmaster and its backends (a backend that ended is in the postmaster's children's time)."""
+    postmaster = int((pg.data_dir / "postmaster.pid").read_text().split()[0])
+    children = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
+                and _parent(int(p.name)) == postmaster]
+    return [postmaster, *children]
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _scalar(engine, query: str) -> int:
@@ -112,11 +166,14 @@ def _scalar(engine, query: str) -> int:
 
 
 def _done(factory, count: int) -> bool:
+    """Every message stored and processed, every letter delivered (one query: the poll costs the database little)."""
     with factory() as session:
-        stored = session.scalar(select(func.count()).select_from(RawMessage)) or 0
-        pending = session.scalar(select(func.count()).where(RawMessage.status == RawStatus.PENDING)) or 0
-        open_letters = session.scalar(select(func.count()).where(
-            Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING]))) or 0
+        stored, pending, open_letters = session.execute(select(
+            select(func.count()).select_from(RawMessage).scalar_subquery(),
+            select(func.count()).where(RawMessage.status == RawStatus.PENDING).scalar_subquery(),
+            select(func.count()).where(Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING]))
+            .scalar_subquery(),
+        )).one()
     return stored >= count and not pending and not open_letters
 
 
@@ -137,9 +194,11 @@ def _load_classifier() -> None:
     global _classifier
     from classify import load_classifier
     from core.directory import load_directory
-    from core.settings import DEFAULT_DIRECTORY
+    from core.settings import load_settings
 
-    _classifier = load_classifier(load_directory(DEFAULT_DIRECTORY))
+    settings = load_settings()  # the workers' classifier (NARAHUBUNG_CLASSIFIER, NARAHUBUNG_MODEL_DIR)
+    _classifier = load_classifier(load_directory(settings.directory), name=settings.classifier,
+                                  model_dir=settings.model_dir)
 
 
 def read_bare(raw: bytes) -> str:
@@ -167,10 +226,10 @@ def read_bare(raw: bytes) -> str:
             for page in pdf:
                 found = page.get_textpage().get_text_range()
                 if not found.strip():  # a page without text: render and read it
-                    found = pytesseract.image_to_string(page.render(scale=300 / 72).to_pil(), lang="ind")
+                    found = pytesseract.image_to_string(page.render(scale=300 / 72).to_pil(), lang=LANGUAGES)
                 texts.append(found)
         elif kind.startswith("image/"):
-            texts.append(pytesseract.image_to_string(Image.open(io.BytesIO(payload)), lang="ind"))
+            texts.append(pytesseract.image_to_string(Image.open(io.BytesIO(payload)), lang=LANGUAGES))
     assert _classifier is not None
     decision = _classifier.classify(MessageText(subject=mail.subject or "", body=mail.body or "",
                                                 attachments_text="\n\n".join(texts), sender=str(mail.from_)))
@@ -179,7 +238,8 @@ def read_bare(raw: bytes) -> str:
 
 def run_floor(processes: int, imap: PrivateDovecot, user: str, count: int) -> dict[str, float]:
     with ProcessPoolExecutor(processes, initializer=_load_classifier) as pool:
-        list(pool.map(_warm, range(processes)))  # the classifier is loaded in every process (not timed)
+        pids = sorted(set(pool.map(_warm, range(processes))))  # the classifier is loaded in every process (not timed)
+        cpu0 = cpu_seconds(pids)
         t0 = time.perf_counter()
         with IMAPClient(imap.host, port=imap.port, ssl=False) as client:
             client.login(user, "bench-pw")
@@ -188,12 +248,15 @@ def run_floor(processes: int, imap: PrivateDovecot, user: str, count: int) -> di
         bodies = [item[b"BODY[]"] for _, item in sorted(fetched.items())]
         kinds = list(pool.map(read_bare, bodies, chunksize=1))
         elapsed = time.perf_counter() - t0
+        cpu = cpu_seconds(pids) - cpu0
     assert len(kinds) == count
-    return {"seconds": round(elapsed, 2), "msg_per_s": round(count / elapsed, 1)}
+    return {"seconds": round(elapsed, 2), "msg_per_s": round(count / elapsed, 1),
+            "cpu_ms_per_msg": round(1000 * cpu / count, 1)}
 
 
-def _warm(_: int) -> None:
-    time.sleep(0.5)
+def _warm(_: int) -> int:
+    time.sleep(0.5)  # every process of the pool gets one
+    return os.getpid()
 
 
 def main() -> None:
@@ -228,6 +291,7 @@ def main() -> None:
         "floor_1": floor[1],
         "floor_2": floor[2],
         "speedup_2_workers": round(workers[2]["msg_per_s"] / workers[1]["msg_per_s"], 2),
+        "speedup_2_floor": round(floor[2]["msg_per_s"] / floor[1]["msg_per_s"], 2),  # what the machine allows now
         "one_worker_over_floor": round(workers[1]["msg_per_s"] / floor[1]["msg_per_s"], 2),
         "two_workers_over_floor": round(workers[2]["msg_per_s"] / floor[2]["msg_per_s"], 2),
         "goals": {"speedup_2_workers": ">= 1.7", "one_worker_over_floor": ">= 0.8"},

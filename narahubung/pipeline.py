@@ -29,10 +29,12 @@ from routing.cases import Desk, Incoming
 from routing.deadlines import TendReport, tend
 from routing.outbox import (
     DeliveryReport,
+    deliver_many,
     deliver_one,
     deliver_pending,
     due_ids,
     pending_count,
+    queued_in,
     recover_interrupted,
 )
 from routing.plan import RoutePlan, plan_route
@@ -233,9 +235,10 @@ def _record(
 
 
 def _waiting_letters(session: Session) -> tuple[int, ...]:
-    """The outbox rows this transaction wrote or read that wait to be sent."""
-    return tuple(sorted(obj.id for obj in session.identity_map.values()
-                        if isinstance(obj, Delivery) and obj.status == DeliveryStatus.PENDING))
+    """The outbox rows this transaction wrote (or read, while still loaded) that wait to be sent."""
+    loaded = {obj.id for obj in session.identity_map.values()
+              if isinstance(obj, Delivery) and obj.status == DeliveryStatus.PENDING}
+    return tuple(sorted(loaded | set(queued_in(session))))
 
 
 def _incoming(parsed: ParsedMail | None) -> Incoming | None:
@@ -344,6 +347,13 @@ def deliver_letter(services: Services, delivery_id: int) -> Delivery | None:
     life = services.routing.life
     return deliver_one(services.factory, services.blobs, by_mode, services.clock, delivery_id,
                        retry_base=timedelta(minutes=life.retry_base_minutes), max_attempts=life.max_attempts)
+
+
+def deliver_letters(services: Services, delivery_ids: list[int]) -> list[Delivery]:
+    """Several outbox rows (a worker's job: one message's letters)."""
+    life = services.routing.life
+    return deliver_many(services.factory, services.blobs, transports(services), services.clock, delivery_ids,
+                        retry_base=timedelta(minutes=life.retry_base_minutes), max_attempts=life.max_attempts)
 
 
 def due_letters(services: Services) -> list[int]:

@@ -5,8 +5,8 @@
 | `fetch_folder` (periodic per folder) | `FolderWatcher` (IMAP sync + IDLE) | fetch | `imap:<mailbox>/<folder>` |
 | `scan_drop_folder` (periodic) | `intake.drop_folder_once` | fetch | `drop-folder` |
 | `process_message` | `pipeline.process_raw` | process or ocr | `raw:<id>` |
-| `deliver_letter` | `pipeline.deliver_letter` (one outbox row) | deliver | `delivery:<id>` |
-| `deliver_outbox` (periodic) | recovers rows of dead senders, a `deliver_letter` job per due row | deliver | `outbox` |
+| `deliver_letters` | `pipeline.deliver_letters` (the outbox rows of one message) | deliver | each row's claim |
+| `deliver_outbox` (periodic) | recovers rows of dead senders, `deliver_letters` jobs for the due rows | deliver | `outbox` |
 | `apply_triage_marks` (also periodic) | `pipeline.apply_marks` | deliver | `triage-marks` |
 | `tend` (periodic) | `pipeline.tend_cases` | upkeep | `tend` |
 | `sweep` (periodic) | defers `process_message` for pending messages | upkeep | — |
@@ -15,7 +15,7 @@
 Exactly once comes from storage, not from the queue: a message's row (mailbox, UIDVALIDITY, UID) is committed
 before the server is marked, `process_raw` records a message only while it is still pending (row lock), and
 an outbox row is `sending` and committed before the server is contacted. A job run twice (retried after its
-worker died) finds its work done. Letters go out in parallel, a job per outbox row: a sender holds the row's
+worker died) finds its work done. Letters go out in parallel, a job per message's letters: a sender holds a row's
 claim (`routing.claims`, a PostgreSQL advisory lock that dies with its connection) while it sends, so a row
 left `sending` is taken as interrupted (its outcome unknown, for staff) only once its sender is gone.
 """
@@ -25,22 +25,24 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections.abc import Iterable
 from contextlib import suppress
 from typing import Any, cast
 
 from procrastinate import App, JobContext, PsycopgConnector, RetryStrategy
 from procrastinate.exceptions import AlreadyEnqueued, UniqueViolation
-from procrastinate.jobs import Status
+from procrastinate.jobs import Job, Status
 from procrastinate.tasks import ConfigureTaskOptions
-from sqlalchemy import select
+from procrastinate.types import JSONValue
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.dropfolder import DropFolder
 from ingest.imap.watcher import FolderWatcher
 from narahubung import pipeline
 from narahubung.intake import drop_folder_once
-from narahubung.worker import DELIVER, FETCH, OCR, PROCESS, UPKEEP, Runtime
+from narahubung.worker import DELIVER, FETCH, OCR, PROCESS, SCHEMA, UPKEEP, Runtime
 from routing.outbox import recover_interrupted
 from storage import health
 from storage import repository as repo
@@ -67,21 +69,20 @@ def _runtime(context: JobContext) -> Runtime:
 
 
 class DispatchingStore(DatabaseMessageStore):
-    """The message store `run` uses, remembering which stored messages are new (for their jobs)."""
+    """The message store `run` uses; each new message gets its job as soon as its batch is committed (a big
+    sync keeps workers busy from its first batch on, not from its last)."""
 
     def __init__(self, factory: sessionmaker[Session], blobs: BlobStore) -> None:
         super().__init__(factory, blobs)
-        self.new: list[tuple[int, str]] = []
+        self.stored = 0
 
     def store(self, items: list[repo.IncomingRaw]) -> int:
         rows = write_with_retry(self.factory, lambda session: repo.store_raws(session, self.blobs, items))
-        self.new += [(row.id, queue_for(row.source, item.data))
-                     for item, row in zip(items, rows) if row.status == RawStatus.PENDING]
+        new = [(row.id, queue_for(row.source, item.data))
+               for item, row in zip(items, rows) if row.status == RawStatus.PENDING]
+        self.stored += len(new)
+        dispatch(new)
         return sum(1 for row in rows if row.status == RawStatus.DUPLICATE)
-
-    def take(self) -> list[tuple[int, str]]:
-        taken, self.new = self.new, []
-        return taken
 
 
 def queue_for(source: str, data: bytes) -> str:
@@ -101,22 +102,12 @@ def fetch_folder(context: JobContext, timestamp: int, mailbox: str, folder: str)
     services = runtime.services
     store = DispatchingStore(services.factory, services.blobs)
     stop = threading.Event()
-    count = 0
-
-    def stored(_result: Any) -> None:
-        nonlocal count
-        new = store.take()
-        count += len(new)
-        dispatch(new)
-
-    watcher = FolderWatcher(ref.account, ref.folder, store, stop, poll_interval=services.settings.poll_interval,
-                            on_stored=stored)
+    watcher = FolderWatcher(ref.account, ref.folder, store, stop, poll_interval=services.settings.poll_interval)
     guard = threading.Thread(target=_release_after, args=(context, runtime, stop), daemon=True)
     guard.start()
     watcher.run()
     guard.join()
-    stored(None)  # a batch stored just before the stop
-    return count
+    return store.stored
 
 
 def _release_after(context: JobContext, runtime: Runtime, stop: threading.Event) -> None:
@@ -146,23 +137,42 @@ def scan_drop_folder(context: JobContext, timestamp: int) -> int:
 
 def dispatch(new: list[tuple[int, str]]) -> int:
     """A `process_message` job per (raw id, queue); one already waiting for a message is enough."""
-    deferred = 0
+    jobs = []
     for raw_id, queue in new:
         key = f"raw:{raw_id}"
-        try:
-            process_message.configure(queue=queue, lock=key, queueing_lock=key).defer(raw_id=raw_id)
-            deferred += 1
-        except AlreadyEnqueued:
-            pass
-    return deferred
+        jobs.append(process_message.configure(queue=queue, lock=key, queueing_lock=key).make_new_job(raw_id=raw_id))
+    return _defer_all(jobs)
+
+
+def _defer_all(jobs: list[Job]) -> int:
+    """One INSERT for the lot; if one of them already waits (its queueing lock), the others one by one."""
+    if not jobs:
+        return 0
+    manager = app.job_manager
+    try:
+        manager.batch_defer_jobs(jobs=jobs)
+        return len(jobs)
+    except AlreadyEnqueued:
+        deferred = 0
+        for job in jobs:
+            with suppress(AlreadyEnqueued):
+                manager.defer_job(job=job)
+                deferred += 1
+        return deferred
+
+
+_HAVE_JOBS = text(f"SELECT lock FROM {SCHEMA}.procrastinate_jobs WHERE status IN ('todo', 'doing') "
+                  "AND lock LIKE 'raw:%'")
 
 
 def sweep_pending(factory: sessionmaker[Session], blobs: BlobStore) -> int:
+    """A job for every pending message that has none (its worker died between the commit and the defer)."""
     with factory() as session:
         rows = session.execute(select(RawMessage.id, RawMessage.source, RawMessage.sha256)
                                .where(RawMessage.status == RawStatus.PENDING).order_by(RawMessage.id)).all()
+        queued = set(session.scalars(_HAVE_JOBS)) if rows else set()
     return dispatch([(raw_id, queue_for(source, blobs.get(sha) if blobs.exists(sha) else b""))
-                     for raw_id, source, sha in rows])
+                     for raw_id, source, sha in rows if f"raw:{raw_id}" not in queued])
 
 
 @app.task(queue=PROCESS, pass_context=True, retry=TRANSIENT)
@@ -173,7 +183,7 @@ def process_message(context: JobContext, raw_id: int) -> str | None:
         return None  # done already (a retried job, or a second job for the same message)
     dispatch_letters(result.letters)
     if services.routing.triage.enabled:
-        _defer_once(apply_triage_marks)
+        _defer_marks()
     return f"{result.reference} {result.status}"
 
 
@@ -182,24 +192,49 @@ def _defer_once(task: Any) -> None:
         task.defer()
 
 
+MARKS_DELAY_S = 2  # the triage marks of the messages recorded meanwhile go to the mailbox in one job
+_marks_waiting_until = 0.0  # until then a marks job this process queued has surely not started
+_marks_lock = threading.Lock()
+
+
+def _defer_marks() -> None:
+    """A marks job a moment from now, unless one this process queued is still waiting (it will see our rows)."""
+    global _marks_waiting_until
+    with _marks_lock:
+        if time.monotonic() < _marks_waiting_until:
+            return
+        try:
+            apply_triage_marks.configure(schedule_in={"seconds": MARKS_DELAY_S}).defer()
+            _marks_waiting_until = time.monotonic() + MARKS_DELAY_S / 2  # a margin for the database's clock
+        except AlreadyEnqueued:
+            pass
+
+
 # --- delivering, marks, deadlines, upkeep -------------------------------------------------------
 
 
+LETTERS_PER_JOB = 20
+
+
 def dispatch_letters(ids: Iterable[int]) -> int:
-    """A `deliver_letter` job per outbox row; one already waiting for a row is enough."""
-    deferred = 0
-    for delivery_id in ids:
-        key = f"delivery:{delivery_id}"
-        try:
-            deliver_letter.configure(lock=key, queueing_lock=key).defer(delivery_id=delivery_id)
-            deferred += 1
-        except AlreadyEnqueued:
-            pass
-    return deferred
+    """`deliver_letters` jobs for these outbox rows (a message's letters go in one job); each row's claim,
+    not the queue, keeps two senders apart."""
+    rows: list[JSONValue] = list(ids)
+    chunks = [rows[start:start + LETTERS_PER_JOB] for start in range(0, len(rows), LETTERS_PER_JOB)]
+    return _defer_all([deliver_letters.configure().make_new_job(delivery_ids=chunk) for chunk in chunks])
+
+
+@app.task(queue=DELIVER, pass_context=True, retry=TRANSIENT)
+def deliver_letters(context: JobContext, delivery_ids: list[int]) -> int:
+    services = _runtime(context).services
+    if services.transport is None and services.drafts is None:
+        return 0
+    return len(pipeline.deliver_letters(services, delivery_ids))
 
 
 @app.task(queue=DELIVER, pass_context=True, retry=TRANSIENT)
 def deliver_letter(context: JobContext, delivery_id: int) -> str | None:
+    """One outbox row (jobs queued by an earlier version; `deliver_letters` now)."""
     services = _runtime(context).services
     if services.transport is None and services.drafts is None:
         return None

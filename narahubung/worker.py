@@ -8,7 +8,7 @@ tables in the schema `procrastinate` (migration 0011).
 Queues (`--queues`, default all): `fetch` keeps each mailbox folder (one lock per folder, IDLE while it holds
 it) and scans the drop folder; `process` reads, classifies and routes one stored message; `ocr` the same for a
 message with scans, images or PDFs (so machines for OCR can be added alone); `deliver` sends the outbox, a job
-per letter (several at once across workers), and puts triage marks on the office mailbox; `upkeep` sends due
+per message's letters (several at once across workers), and puts triage marks on the office mailbox; `upkeep` sends due
 reminders, sweeps pending messages and retries the jobs of a worker that died (no heartbeat for
 `stalled_after_s`). At least one worker must take `upkeep`.
 """
@@ -53,12 +53,34 @@ class WorkerOptions:
 
 
 @dataclass
+class JobTimes:
+    """Jobs run by this process and the seconds they took, per task: logged when the worker stops."""
+
+    count: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    async def middleware(self, call_next: Callable[[], Any], context: Any, _worker: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return await call_next()
+        finally:
+            name = context.job.task_name.rsplit(".", 1)[-1]
+            self.count[name] = self.count.get(name, 0) + 1
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
+
+    def summary(self) -> str:
+        return ", ".join(f"{name} {n} × {1000 * self.seconds[name] / n:.0f} ms"
+                         for name, n in sorted(self.count.items(), key=lambda item: -self.seconds[item[0]]))
+
+
+@dataclass
 class Runtime:
     """What every job of this process shares (procrastinate hands it over as additional context)."""
 
     services: Services
     options: WorkerOptions
     stopping: threading.Event = field(default_factory=threading.Event)
+    times: JobTimes = field(default_factory=JobTimes)
     _folders: list[FolderRef] | None = None
 
     def folders(self) -> list[FolderRef]:
@@ -125,9 +147,17 @@ def run_worker(settings: Settings, options: WorkerOptions, on_ready: Callable[[R
     if unknown or not options.queues:
         raise SettingsInvalid(f"Antrean tidak dikenal: {', '.join(unknown) or '(kosong)'}; pilih dari {', '.join(QUEUES)}.")
     runtime = Runtime(build_worker_services(settings), options)
+    warm_up()
     if not logging.getLogger().isEnabledFor(logging.DEBUG):
         logging.getLogger("procrastinate").setLevel(logging.WARNING)  # a line per job otherwise
     asyncio.run(_serve(runtime, on_ready))
+
+
+def warm_up() -> None:
+    """What the first message would otherwise load inside its job (the language model takes about a second)."""
+    from ingest.extract.language import load_model
+
+    load_model()
 
 
 async def _serve(runtime: Runtime, on_ready: Callable[[Runtime], None] | None) -> None:
@@ -139,17 +169,23 @@ async def _serve(runtime: Runtime, on_ready: Callable[[Runtime], None] | None) -
     url = runtime.services.settings.resolved_database_url
     sources = len(runtime.folders()) + (1 if runtime.services.settings.drop_dir else 0)
     others = [q for q in options.queues if q != FETCH]
-    with tasks.app.replace_connector(make_connector(url, pool_size=options.concurrency + sources + 4)) as app:
+    split_ocr = OCR in others and len(others) > 1
+    slots = options.concurrency * (2 if split_ocr else 1)
+    with tasks.app.replace_connector(make_connector(url, pool_size=slots + sources + 4)) as app:
         async with app.open_async():
             tasks.register_periodic(app, runtime)
             common: dict[str, Any] = {
                 "additional_context": {"runtime": runtime}, "install_signal_handlers": False,
                 "delete_jobs": "successful", "shutdown_graceful_timeout": 30,
                 "update_heartbeat_interval": options.heartbeat_s, "stalled_worker_timeout": options.stalled_after_s,
+                "worker_middleware": [runtime.times.middleware],
             }
             workers = []
             if FETCH in options.queues and sources:  # one slot per folder: a job may wait in IDLE for its hold
                 workers.append(Worker(app, queues=[FETCH], concurrency=sources, name="fetch", **common))
+            if split_ocr:  # Tesseract is a subprocess: while an OCR job waits for it, the jobs slot uses the CPU
+                workers.append(Worker(app, queues=[OCR], concurrency=options.concurrency, name="ocr", **common))
+                others.remove(OCR)
             if others:
                 workers.append(Worker(app, queues=others, concurrency=options.concurrency, name="jobs", **common))
             loop = asyncio.get_running_loop()
@@ -167,5 +203,7 @@ async def _serve(runtime: Runtime, on_ready: Callable[[Runtime], None] | None) -
             try:
                 await asyncio.gather(*running)
             finally:
+                if runtime.times.count:
+                    log.info("Pekerjaan yang selesai di proses ini: %s", runtime.times.summary())
                 for sig in (signal.SIGTERM, signal.SIGINT):
                     loop.remove_signal_handler(sig)

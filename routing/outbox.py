@@ -66,15 +66,24 @@ def enqueue(
         subject=draft.subject,
         message_id=draft.message_id,
         reply_to=draft.reply_to,
-        blob_sha256=blobs.put(draft.data),
+        blob_sha256=blobs.put_before_commit(session, draft.data),
         status=DeliveryStatus.PENDING,
         attempts=0,
         created_at=now,
     )
     session.add(delivery)
     session.flush()
+    session.info.setdefault(_QUEUED, []).append(delivery.id)
     audit(session, "delivery", delivery.id, "queued", to_status=delivery.status, detail={"case": case.reference})
     return delivery
+
+
+_QUEUED = "outbox_queued"
+
+
+def queued_in(session: Session) -> tuple[int, ...]:
+    """The rows `enqueue` wrote in this session (the session's identity map keeps only rows still referenced)."""
+    return tuple(session.info.get(_QUEUED, ()))
 
 
 def pending_count(session: Session) -> int:
@@ -161,6 +170,27 @@ def deliver_pending(
         if delivered is not None and on_result is not None:
             on_result(delivered)
     return report
+
+
+def deliver_many(
+    factory: sessionmaker[Session],
+    blobs: BlobStore,
+    transports: Mapping[str, Transport],
+    clock: Callable[[], datetime],
+    delivery_ids: Sequence[int],
+    *,
+    retry_base: timedelta = RETRY_BASE,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> list[Delivery]:
+    """`deliver_one` for each row (a worker's job: the letters of one message); the rows that were sent, failed
+    or recovered."""
+    done = []
+    for delivery_id in delivery_ids:
+        delivered = deliver_one(factory, blobs, transports, clock, delivery_id,
+                                retry_base=retry_base, max_attempts=max_attempts)
+        if delivered is not None:
+            done.append(delivered)
+    return done
 
 
 def deliver_one(

@@ -17,6 +17,9 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
 
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
@@ -32,6 +35,7 @@ def _load_syncfs() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
 
 _SYNCFS = _load_syncfs()
 WRITERS = 4
+_UNFLUSHED = "blobs_unflushed"  # Session.info: blobs written in the transaction, flushed before its commit
 
 
 class BlobStore:
@@ -62,6 +66,29 @@ class BlobStore:
         if todo:
             self._flush(list(todo))
         return digests
+
+    def put_before_commit(self, session: Session, data: bytes) -> str:
+        """Write `data` now and make it durable just before `session` commits: one flush for all the blobs of a
+        transaction (a case's letters) instead of one each, and the row is never committed without its blob."""
+        digest = sha256_of(data)
+        target = self.path_for(digest)
+        if not target.exists():
+            if target.parent not in self._dirs:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._dirs.add(target.parent)
+            self._write(target, data)
+        # flushed even when it existed: it may be the unflushed write of a transaction that rolled back
+        waiting: list[Path] | None = session.info.get(_UNFLUSHED)
+        if waiting is None:
+            waiting = session.info[_UNFLUSHED] = []
+            event.listen(session, "before_commit", self._flush_session, once=True)
+        waiting.append(target)
+        return digest
+
+    def _flush_session(self, session: Session) -> None:
+        waiting = session.info.pop(_UNFLUSHED, [])
+        if waiting:
+            self._flush(waiting)
 
     def get(self, digest: str) -> bytes:
         return self.path_for(digest).read_bytes()

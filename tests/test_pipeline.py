@@ -104,6 +104,26 @@ def test_a_failing_stage_flags_its_message_and_the_others_go_on(services, tmp_pa
     assert count_rows(services, Case) == 2
 
 
+def test_a_processed_message_names_every_letter_it_queued_for_its_delivery_job(services, tmp_path):
+    """A worker queues the delivery job for exactly these rows when the message is recorded; the outbox's
+    once-a-minute sweep is only the fallback (letters once waited for it: rows no longer referenced had
+    left the session's identity map, which holds them weakly)."""
+    second = make_mail(
+        "PLN Gantung: meteran belum dipasang",
+        "Saya sudah bayar pasang baru listrik di kantor PLN Manggar, Belitung Timur, untuk rumah di Gantung sejak "
+        "Agustus 2026. Meteran belum juga dipasang walaupun sudah dua kali saya tanyakan. Mohon Ombudsman membantu.",
+        sender=("Warga Gantung", "warga.gantung@contoh.example"),
+    )
+    stored(services, tmp_path, COMPLAINT, second)
+    results = process_pending(services)
+    assert len(results) == 2
+    with services.factory() as session:
+        for result in results:
+            queued = session.scalars(select(Delivery.id).join(Case).where(
+                Case.reference == result.reference, Delivery.status == DeliveryStatus.PENDING).order_by(Delivery.id))
+            assert result.letters and result.letters == tuple(queued)
+
+
 def test_a_delivery_cut_off_while_sending_is_never_sent_again_automatically(services, tmp_path, smtp_sink):
     stored(services, tmp_path, COMPLAINT)
     process_pending(services)

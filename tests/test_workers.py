@@ -26,7 +26,7 @@ from storage.models import Case, CaseStatus, Delivery, DeliveryStatus, RawMessag
 
 pytestmark = pytest.mark.servers
 
-MAILS = 100  # the issue asks for 500; 100 keeps this file at about a minute of CI's 20
+MAILS = 500  # the issue's figure: about a minute per test on 2 cores
 STALLED_AFTER = 3  # seconds without a heartbeat before a worker's jobs go to another (30 in production)
 PLACES = ["Manggar", "Gantung", "Kelapa Kampit", "Dendang", "Simpang Renggiang"]
 
@@ -175,7 +175,7 @@ def test_three_workers_take_the_mails_and_each_is_stored_processed_and_sent_once
         dovecot.append(complaint(i), user=cluster.user)
     for _ in range(3):
         cluster.start_worker()
-    wait_until(all_done(cluster, MAILS), 180, f"{MAILS} mails processed and delivered", cluster)
+    wait_until(all_done(cluster, MAILS), 300, f"{MAILS} mails processed and delivered", cluster)
     assert_once_each(cluster, smtp_sink, MAILS)
     assert all(p.poll() is None for p in cluster.processes), "no worker died"
 
@@ -183,16 +183,16 @@ def test_three_workers_take_the_mails_and_each_is_stored_processed_and_sent_once
 def test_a_worker_killed_mid_run_loses_and_doubles_nothing(cluster, dovecot, smtp_sink):
     for _ in range(2):
         cluster.start_worker()
-    wait_until(lambda: cluster.workers_alive() >= 4, 60, "two workers (fetch + jobs each) registered", cluster)
+    wait_until(lambda: cluster.workers_alive() >= 6, 60, "two workers (fetch, ocr and jobs each) registered", cluster)
     for i in range(MAILS):
         dovecot.append(complaint(i), user=cluster.user)
-    wait_until(lambda: cluster.counts()[RawStatus.PROCESSED] >= MAILS // 4, 120, "a quarter processed", cluster)
+    wait_until(lambda: cluster.counts()[RawStatus.PROCESSED] >= MAILS // 4, 200, "a quarter processed", cluster)
     victim = cluster.processes[0]
     victim.kill()  # SIGKILL: no goodbye, its jobs stay `doing` until its heartbeat is old
     victim.wait(timeout=10)
     assert victim.returncode == -9
     cluster.start_worker()
-    wait_until(all_done(cluster, MAILS), 180, "all mails done after the kill", cluster)
+    wait_until(all_done(cluster, MAILS), 300, "all mails done after the kill", cluster)
     assert_once_each(cluster, smtp_sink, MAILS, killed=1)
 
 

@@ -25,6 +25,11 @@ def detect_language(text: str) -> str | None:
     return str(language) if probability >= MIN_PROBABILITY else None
 
 
+def load_model() -> None:
+    """Load the model now (a long-running process does it at start, not inside its first job)."""
+    _get_identifier()
+
+
 def _get_identifier() -> LanguageIdentifier:
     global _identifier
     with _lock:  # loading the model takes about a second; do it once
