@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from classify.decision import Decision, MessageText
 from core.errors import SettingsInvalid
@@ -115,6 +116,7 @@ def reprocess(
             for document in list(raw.documents):
                 session.delete(document)
             session.flush()
+            set_committed_value(raw, "documents", [])  # deleted: the new ones are added to the collection
             repo.audit(session, "raw_message", raw.id, "reprocess", from_status=raw.status)
             return _record(services, desk, session, raw, raw.case, reading)
 
@@ -177,6 +179,9 @@ def _record(
     services: Services, desk: Desk, session: Session, raw: RawMessage, case: Case | None, reading: Reading
 ) -> ProcessResult:
     previous = raw.status
+    new = previous == RawStatus.PENDING  # recorded for the first time: nothing hangs off it yet
+    if new:
+        set_committed_value(raw, "documents", [])
     parsed, documents, decision = reading.parsed, reading.documents, reading.decision
     incoming = _incoming(parsed)
     if raw.truncated:
@@ -184,7 +189,7 @@ def _record(
         raw.status = RawStatus.FAILED
         plan = RoutePlan("review", (raw.error or "pesan terlalu besar",))
         cases.apply_plan(session, desk, case, plan, None)
-        cases.mark(session, desk, raw, None, None, case.status)
+        cases.mark(session, desk, raw, None, None, case.status, new=new)
         return _result(raw, case, plan)
     if reading.unreadable is not None or decision is None:
         reason = reading.unreadable or "pesan tidak dapat dibaca"
@@ -194,7 +199,7 @@ def _record(
         case = case or cases.open_case(session, desk, raw, None)
         plan = RoutePlan("review", (f"pesan tidak dapat diurai: {reason}",))
         cases.apply_plan(session, desk, case, plan, None)
-        cases.mark(session, desk, raw, None, None, case.status)
+        cases.mark(session, desk, raw, None, None, case.status, new=new)
         return _result(raw, case, plan)
 
     raw.error = None
@@ -228,7 +233,8 @@ def _record(
         case.subject, case.complainant_name = fields.subject or case.subject, fields.name or case.complainant_name
     cases.record_classification(session, desk, case, decision)
     plan = cases.carry_out(session, desk, case, plan, decision, incoming)
-    cases.mark(session, desk, raw, case.kind, cases.agency_type(desk.directory, case, decision), case.status)
+    cases.mark(session, desk, raw, case.kind, cases.agency_type(desk.directory, case, decision), case.status,
+               new=new)
     raw.status = RawStatus.PROCESSED
     repo.audit(session, "raw_message", raw.id, "processed", from_status=previous, to_status=raw.status)
     return _result(raw, case, plan)
@@ -265,7 +271,7 @@ def _store_documents(services: Services, session: Session, raw: RawMessage, docu
     for doc in documents:
         session.add(
             Document(
-                raw_message_id=raw.id,
+                raw_message=raw,  # in its loaded collection, which the letters read (`routing.letters`)
                 part=doc.part,
                 path=doc.path,
                 filename=doc.filename,

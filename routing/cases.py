@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from classify.decision import Decision
 from core.directory import Directory, Recipients
@@ -39,6 +40,7 @@ from storage.models import (
     Delivery,
     DeliveryStatus,
     RawMessage,
+    RawStatus,
 )
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -138,8 +140,11 @@ def open_case(session: Session, desk: Desk, raw: RawMessage, incoming: Incoming 
         created_at=desk.now,
         updated_at=desk.now,
     )
+    # a new case has no letters or classifications yet: known without asking the database, and its rows are
+    # linked through these collections (it gets its id at the transaction's next flush, not now)
+    set_committed_value(case, "deliveries", [])
+    set_committed_value(case, "classifications", [])
     session.add(case)
-    session.flush()
     repo.audit(session, "case", case.reference, "opened", to_status=case.status, detail={"raw_message": raw.id})
     return case
 
@@ -147,7 +152,7 @@ def open_case(session: Session, desk: Desk, raw: RawMessage, incoming: Incoming 
 def record_classification(session: Session, desk: Desk, case: Case, decision: Decision) -> None:
     session.add(
         Classification(
-            case_id=case.id,
+            case=case,
             model_version=decision.model_version,
             kind=decision.kind,
             agency_type=decision.agency_type,
@@ -381,17 +386,23 @@ def attach(
     session: Session, desk: Desk, raw: RawMessage, incoming: Incoming, decision: Decision | None, plan: RoutePlan
 ) -> Attached | None:
     """A reply, bounce or follow-up of a known case is stored on that case and opens no case of its own."""
-    if session.scalar(select(CaseMessage).where(CaseMessage.raw_message_id == raw.id)) is not None:
-        return None
-    bounce = looks_like_bounce(dict(incoming.headers), incoming.sender_email)
-    reference_re = reference_pattern(desk.routing.life.reference_format, desk.reference_prefix)
-    match = find_thread(session, dict(incoming.headers), incoming.subject, incoming.sender_email,
-                        desk.blobs.get(raw.sha256), reference_re, bounce, body=incoming.text[:20000])
-    if match is None and plan.action == "follow_up" and plan.case_ref:
-        found = session.scalar(select(Case).where(func.upper(Case.reference) == plan.case_ref.upper()))
-        # only the complainant or a recipient of the case's letters may add to it: anyone else quoting a
-        # reference gets a case of their own (a stranger must never reach another complainant's case)
-        match = ThreadMatch(found, "case_ref") if found is not None and knows(found, incoming.sender_email) else None
+    new = raw.status == RawStatus.PENDING  # never recorded: no case message or triage mark of it exists yet
+    # the lookups read cases and letters only: what this transaction wrote so far (the message's documents)
+    # is flushed with what follows, not before each lookup
+    with session.no_autoflush:
+        if not new and session.scalar(select(CaseMessage).where(CaseMessage.raw_message_id == raw.id)) is not None:
+            return None
+        bounce = looks_like_bounce(dict(incoming.headers), incoming.sender_email)
+        reference_re = reference_pattern(desk.routing.life.reference_format, desk.reference_prefix)
+        match = find_thread(session, dict(incoming.headers), incoming.subject, incoming.sender_email,
+                            desk.blobs.get(raw.sha256) if bounce else b"",  # only a bounce report is read whole
+                            reference_re, bounce, body=incoming.text[:20000])
+        if match is None and plan.action == "follow_up" and plan.case_ref:
+            found = session.scalar(select(Case).where(func.upper(Case.reference) == plan.case_ref.upper()))
+            # only the complainant or a recipient of the case's letters may add to it: anyone else quoting a
+            # reference gets a case of their own (a stranger must never reach another complainant's case)
+            match = (ThreadMatch(found, "case_ref") if found is not None and knows(found, incoming.sender_email)
+                     else None)
     if match is None:
         return None
     case = match.case
@@ -427,7 +438,7 @@ def attach(
         else:
             note = f"tindak lanjut pelapor diteruskan ke {', '.join(sent.to_addrs)} (kasus {case.reference})"
     mark(session, desk, raw, "follow_up" if kind in ("follow_up", "thanks") else None,
-         agency_type(desk.directory, case), case.status)
+         agency_type(desk.directory, case), case.status, new=new)
     return Attached(case, kind, note)
 
 
@@ -456,11 +467,15 @@ def agency_type(directory: Directory, case: Case, decision: Decision | None = No
     return latest.agency_type if latest else None
 
 
-def mark(session: Session, desk: Desk, raw: RawMessage, kind: str | None, agency: str | None, status: str) -> None:
-    """Record the keywords/folder the original mail should carry; applied on the server after commit."""
+def mark(
+    session: Session, desk: Desk, raw: RawMessage, kind: str | None, agency: str | None, status: str, *,
+    new: bool = False,
+) -> None:
+    """Record the keywords/folder the original mail should carry; applied on the server after commit.
+    `new`: the message is being recorded for the first time, so it has no mark row yet."""
     if not desk.routing.triage.enabled or raw.mailbox is None or raw.uid is None or raw.uidvalidity is None:
         return
-    schedule(session, raw, marks_for(desk.routing.triage, kind, agency, status))
+    schedule(session, raw, marks_for(desk.routing.triage, kind, agency, status), new=new)
 
 
 def remark(session: Session, desk: Desk, case: Case) -> None:

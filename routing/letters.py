@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.base import NO_VALUE
+from sqlalchemy.orm.util import identity_key
 
 from core.directory import Directory, OtherOffice, Recipients, Unit
 from routing.draft import (
@@ -24,7 +26,7 @@ from routing.draft import (
 )
 from routing.rules import RoutingConfig
 from storage.blobs import BlobStore
-from storage.models import Case, Document
+from storage.models import Case, Document, RawMessage
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,9 @@ class Letters:
 
     # --- the case's own words ----------------------------------------------------------------
     def documents(self, session: Session, raw_message_id: int) -> list[Document]:
+        raw = session.identity_map.get(identity_key(RawMessage, raw_message_id))
+        if raw is not None and inspect(raw).attrs.documents.loaded_value is not NO_VALUE:
+            return list(raw.documents)  # loaded in this session (the message recorded now): no query
         return list(session.scalars(
             select(Document).where(Document.raw_message_id == raw_message_id).order_by(Document.id)
         ))

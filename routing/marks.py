@@ -54,14 +54,15 @@ def marks_for(triage: Triage, kind: str | None, agency_type: str | None, status:
     return Marks(tuple(dict.fromkeys(k for k in keywords if k)), folder or None)
 
 
-def schedule(session: Session, raw: RawMessage, marks: Marks) -> TriageMark | None:
-    """Record in the caller's transaction what the mail should carry; nothing is sent to the server yet."""
+def schedule(session: Session, raw: RawMessage, marks: Marks, *, new: bool = False) -> TriageMark | None:
+    """Record in the caller's transaction what the mail should carry; nothing is sent to the server yet.
+    `new`: the mail is being recorded for the first time, so it has no row yet (none is looked up)."""
     if raw.mailbox is None or raw.uid is None or raw.uidvalidity is None:
         return None
     found = _MAILBOX_KEY.match(raw.mailbox)
     if found is None:
         return None
-    row = session.scalar(select(TriageMark).where(TriageMark.raw_message_id == raw.id))
+    row = None if new else session.scalar(select(TriageMark).where(TriageMark.raw_message_id == raw.id))
     if row is None:
         row = TriageMark(raw_message_id=raw.id, mailbox=found["account"], folder=found["folder"],
                          uidvalidity=raw.uidvalidity, uid=raw.uid, message_id=raw.message_id, applied_keywords=[])

@@ -57,7 +57,6 @@ def enqueue(
     transport: str = "smtp",
 ) -> Delivery:
     delivery = Delivery(
-        case_id=case.id,
         purpose=purpose,
         transport=transport,
         sender=draft.sender,
@@ -71,6 +70,10 @@ def enqueue(
         attempts=0,
         created_at=now,
     )
+    if case.id is None:  # opened in this transaction: linked through its collection, inserted with it
+        delivery.case = case
+    else:
+        delivery.case_id = case.id
     session.add(delivery)
     session.flush()
     session.info.setdefault(_QUEUED, []).append(delivery.id)

@@ -6,10 +6,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, func, insert, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.base import Executable
 
 from core.directory import Directory, FocalPoint, Unit
 from core.errors import ExitCode, NarahubungError
@@ -223,23 +225,27 @@ DEFAULT_REFERENCE_FORMAT = "{prefix}/{year}/{number:06d}"
 def next_reference(session: Session, prefix: str, year: int, fmt: str = DEFAULT_REFERENCE_FORMAT) -> str:
     """Hand out the next gap-free number of `year` inside the caller's transaction.
 
-    The counter row is created if missing (a no-op when a concurrent worker did it first), then
-    incremented in one UPDATE … RETURNING: that statement holds the row lock until the caller commits,
-    so concurrent workers queue on it, and a rollback gives the number back (no gaps).
+    One INSERT … ON CONFLICT DO UPDATE … RETURNING creates the year's counter at 1 or adds 1 to it: that
+    statement holds the row lock until the caller commits, so concurrent workers queue on it, and a
+    rollback gives the number back (no gaps).
     """
-    dialect = session.get_bind().dialect.name
+    number = session.execute(_counter_step(session.get_bind().dialect.name), {"year": year}).scalar_one()
+    return fmt.format(prefix=prefix, year=year, number=number)
+
+
+@cache
+def _counter_step(dialect: str) -> Executable:
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as upsert
     else:
         from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
-    session.execute(upsert(ReferenceCounter).values(year=year, last_number=0).on_conflict_do_nothing())
-    number = session.execute(
-        update(ReferenceCounter)
-        .where(ReferenceCounter.year == year)
-        .values(last_number=ReferenceCounter.last_number + 1)
-        .returning(ReferenceCounter.last_number)
-    ).scalar_one()
-    return fmt.format(prefix=prefix, year=year, number=number)
+    counter = cast(Table, ReferenceCounter.__table__)
+    return (
+        upsert(counter)
+        .values(year=bindparam("year"), last_number=1)
+        .on_conflict_do_update(index_elements=[counter.c.year], set_={"last_number": counter.c.last_number + 1})
+        .returning(counter.c.last_number)
+    )
 
 
 def audit(
