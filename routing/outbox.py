@@ -167,11 +167,8 @@ def deliver_pending(
     report = DeliveryReport()
     with factory() as session:
         ids = due_ids(session, list(by_mode), clock())
-    for delivery_id in ids:
-        delivered = deliver_one(factory, blobs, by_mode, clock, delivery_id, report,
-                                retry_base=retry_base, max_attempts=max_attempts)
-        if delivered is not None and on_result is not None:
-            on_result(delivered)
+    deliver_many(factory, blobs, by_mode, clock, ids, report, on_result, retry_base=retry_base,
+                 max_attempts=max_attempts)
     return report
 
 
@@ -181,18 +178,22 @@ def deliver_many(
     transports: Mapping[str, Transport],
     clock: Callable[[], datetime],
     delivery_ids: Sequence[int],
+    report: DeliveryReport | None = None,
+    on_result: Callable[[Delivery], None] | None = None,
     *,
     retry_base: timedelta = RETRY_BASE,
     max_attempts: int = MAX_ATTEMPTS,
 ) -> list[Delivery]:
-    """`deliver_one` for each row (a worker's job: the letters of one message); the rows that were sent, failed
-    or recovered."""
+    """`deliver_one` for each row (a worker's job: the letters of one message; `deliver_pending`: the due rows);
+    the rows that were sent, failed or recovered, each also handed to `on_result` as it is done."""
     done = []
     for delivery_id in delivery_ids:
-        delivered = deliver_one(factory, blobs, transports, clock, delivery_id,
+        delivered = deliver_one(factory, blobs, transports, clock, delivery_id, report,
                                 retry_base=retry_base, max_attempts=max_attempts)
         if delivered is not None:
             done.append(delivered)
+            if on_result is not None:
+                on_result(delivered)
     return done
 
 

@@ -53,7 +53,13 @@ class BlobStore:
     def put_many(self, items: Sequence[bytes]) -> list[str]:
         """Store several blobs; all are durable when this returns."""
         digests = [sha256_of(data) for data in items]
-        todo = {self.path_for(d): data for d, data in zip(digests, items, strict=True)}
+        written = self._write_missing({self.path_for(d): data for d, data in zip(digests, items, strict=True)})
+        if written:
+            self._flush(written)
+        return digests
+
+    def _write_missing(self, todo: dict[Path, bytes]) -> list[Path]:
+        """Write the blobs whose file does not exist yet (not flushed); returns the paths written."""
         todo = {target: data for target, data in todo.items() if not target.exists()}
         for parent in {target.parent for target in todo} - self._dirs:
             parent.mkdir(parents=True, exist_ok=True)  # at most 256 folders, each made once
@@ -63,20 +69,14 @@ class BlobStore:
                 list(pool.map(self._write, todo.keys(), todo.values()))
         elif todo:
             self._write(*next(iter(todo.items())))
-        if todo:
-            self._flush(list(todo))
-        return digests
+        return list(todo)
 
     def put_before_commit(self, session: Session, data: bytes) -> str:
         """Write `data` now and make it durable just before `session` commits: one flush for all the blobs of a
         transaction (a case's letters) instead of one each, and the row is never committed without its blob."""
         digest = sha256_of(data)
         target = self.path_for(digest)
-        if not target.exists():
-            if target.parent not in self._dirs:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                self._dirs.add(target.parent)
-            self._write(target, data)
+        self._write_missing({target: data})
         # flushed even when it existed: it may be the unflushed write of a transaction that rolled back
         waiting: list[Path] | None = session.info.get(_UNFLUSHED)
         if waiting is None:
