@@ -4,6 +4,10 @@ For each worker count: a fresh PostgreSQL database (`db upgrade`), a fresh mailb
 registered (start-up is not timed), then every message moved into INBOX in one IMAP MOVE; the clock runs
 until every message is processed and every letter delivered to the local SMTP server.
 
+Workers run with their defaults (a job per core at once), then once more each bound to a core of its own with
+one job at a time (`one_core_per_worker`): on a 2-core machine one worker with its defaults already fills both
+cores, so only the second pair of runs tells whether a second worker scales.
+
 The floor is the same reading done by the bare libraries with the same parallelism (a process pool of 1 and
 2): imapclient FETCH of the same messages, mail-parser, pypdfium2 for PDF text, Tesseract (one thread, the
 product's languages) for scanned pages, the classifier the workers use (NARAHUBUNG_CLASSIFIER). No database,
@@ -74,24 +78,30 @@ def variants(count: int, scanned_every: int) -> list[bytes]:
 
 
 def run_workers(count: int, mails: list[bytes], pg: PrivatePostgres, imap: PrivateDovecot, smtp: SmtpSink,
-                tmp: Path) -> dict[str, float]:
-    user = f"bench{count}"
+                tmp: Path, pin: bool = False) -> dict[str, float]:
+    """`pin`: worker i (and its Tesseract children) bound to core i and run with --concurrency 1."""
+    user = f"bench{count}{'p' if pin else ''}"
     imap.add_user(user, "bench-pw")
     with IMAPClient(imap.host, port=imap.port, ssl=False) as client:
         client.login(user, "bench-pw")
         client.create_folder(STAGING)
         for raw in mails:
             client.append(STAGING, raw)
-    url = pg.create_database(f"bench_workers_{count}_{os.getpid()}")
+    url = pg.create_database(f"bench_workers_{user}_{os.getpid()}")
     upgrade(url)
     env = {**os.environ, "NARAHUBUNG_DATABASE_URL": url, "NARAHUBUNG_DATA_DIR": str(tmp / f"data{count}"),
            "NARAHUBUNG_IMAP_URL": imap.url(user), "NARAHUBUNG_SMTP_URL": smtp.url}
     engine = make_engine(url)
     factory = session_factory(engine)
-    logs = [(tmp / f"worker{count}-{i}.log").open("wb") for i in range(count)]
+    logs = [(tmp / f"worker{user}-{i}.log").open("wb") for i in range(count)]
     options = os.environ.get("BENCH_WORKER_ARGS", "").split()  # e.g. "--concurrency 2"
+    if pin:
+        options += ["--concurrency", "1"]
+    cores = sorted(os.sched_getaffinity(0))
     workers = [subprocess.Popen([sys.executable, "-m", "entry", "worker", *options], env=env, cwd=PROJECT_ROOT,
-                                stdout=log, stderr=subprocess.STDOUT) for log in logs]
+                                stdout=log, stderr=subprocess.STDOUT,
+                                preexec_fn=_bind_to(cores[i % len(cores)]) if pin else None)
+               for i, log in enumerate(logs)]
     profile = os.environ.get("BENCH_PYSPY")  # a folder: each worker sampled by `py-spy record` (collapsed stacks)
     idle = ["--idle"] if os.environ.get("BENCH_PYSPY_IDLE", "1") == "1" else []  # 0: where the CPU goes
     spies = [subprocess.Popen([os.environ.get("PYSPY", "py-spy"), "record", *idle, "--threads", "--rate", "100",
@@ -121,13 +131,17 @@ def run_workers(count: int, mails: list[bytes], pg: PrivatePostgres, imap: Priva
             worker.wait(timeout=60)
         engine.dispose()
         if os.environ.get("BENCH_KEEP_LOGS"):  # the workers' logs, to read after the run
-            for log in tmp.glob(f"worker{count}-*.log"):
+            for log in tmp.glob(f"worker{user}-*.log"):
                 (Path(os.environ["BENCH_KEEP_LOGS"]) / log.name).write_bytes(log.read_bytes())
     with factory() as session:
         sent = session.scalar(select(func.count()).where(Delivery.status == DeliveryStatus.SENT)) or 0
     return {"seconds": round(elapsed, 2), "msg_per_s": round(len(mails) / elapsed, 1), "letters_sent": sent,
             "cpu_ms_per_msg": {"workers": round(1000 * cpu / len(mails), 1),
                                "postgres": round(1000 * pg_cpu / len(mails), 1)}}
+
+
+def _bind_to(core: int):
+    return lambda: os.sched_setaffinity(0, {core})  # in the child before exec: Tesseract inherits it
 
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -264,20 +278,24 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=160)
     parser.add_argument("--scanned-every", type=int, default=16, help="every n-th message carries a scan")
     parser.add_argument("--only-workers", type=int, help="time only this many workers (no floor, no JSON)")
+    parser.add_argument("--pin", action="store_true", help="with --only-workers: a core and one job at a time each")
     args = parser.parse_args()
     mails = variants(args.messages, args.scanned_every)
     if args.only_workers:
         with tempfile.TemporaryDirectory() as tmp, PrivatePostgres() as pg, SmtpSink() as smtp, \
                 PrivateDovecot() as imap:
-            print(run_workers(args.only_workers, mails, pg, imap, smtp, Path(tmp)))
+            print(run_workers(args.only_workers, mails, pg, imap, smtp, Path(tmp), pin=args.pin))
         return
     load_before = os.getloadavg()[0]  # the machine may be shared: the figures mean little under load
     with tempfile.TemporaryDirectory() as tmp, PrivatePostgres() as pg, SmtpSink() as smtp, \
             PrivateDovecot() as imap:
-        workers, floor = {}, {}
+        workers, pinned, floor = {}, {}, {}
         for n in (1, 2):
             workers[n] = run_workers(n, mails, pg, imap, smtp, Path(tmp))
             print(f"{n} worker(s): {workers[n]}", file=sys.stderr)
+        for n in (1, 2):
+            pinned[n] = run_workers(n, mails, pg, imap, smtp, Path(tmp), pin=True)
+            print(f"{n} worker(s), a core each: {pinned[n]}", file=sys.stderr)
         for n in (1, 2):
             floor[n] = run_floor(n, imap, "bench1", len(mails))
             print(f"floor, {n} process(es): {floor[n]}", file=sys.stderr)
@@ -294,6 +312,13 @@ def main() -> None:
         "speedup_2_floor": round(floor[2]["msg_per_s"] / floor[1]["msg_per_s"], 2),  # what the machine allows now
         "one_worker_over_floor": round(workers[1]["msg_per_s"] / floor[1]["msg_per_s"], 2),
         "two_workers_over_floor": round(workers[2]["msg_per_s"] / floor[2]["msg_per_s"], 2),
+        # each worker bound to its own core with one job at a time: how the second worker scales when the first
+        # cannot already fill both cores (PostgreSQL, Dovecot and the SMTP sink share the two cores with them)
+        "one_core_per_worker": {
+            "workers_1": pinned[1],
+            "workers_2": pinned[2],
+            "speedup_2_workers": round(pinned[2]["msg_per_s"] / pinned[1]["msg_per_s"], 2),
+        },
         "goals": {"speedup_2_workers": ">= 1.7", "one_worker_over_floor": ">= 0.8"},
         "load_average_1min": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
     }))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from core.settings import Settings, load_settings
-from narahubung.worker import QUEUES, WorkerOptions
+from narahubung.worker import CORES, QUEUES, WorkerOptions
 
 
 def _queues(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[str, ...]:
@@ -20,15 +20,17 @@ def _queues(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[s
 @click.command("worker")
 @click.option("--queues", default=",".join(QUEUES), show_default=True, callback=_queues,
               help="Comma-separated queues this worker takes (e.g. `ocr` on a machine for OCR only).")
-@click.option("--concurrency", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Jobs at once besides the mailbox folders (1 per core is right for parsing and OCR).")
+@click.option("--concurrency", default=CORES, show_default=f"{CORES}, the cores of this machine",
+              type=click.IntRange(1, 64),
+              help="Jobs at once besides the mailbox folders (1 per core is right for parsing and OCR; 1 to keep a "
+                   "worker to one core when several share a machine).")
 @click.option("--stalled-after", default=30.0, show_default=True, type=click.FloatRange(1, 3600),
               help="Seconds without a heartbeat after which a worker counts as dead and its jobs run elsewhere.")
 @click.pass_context
 def worker(ctx: click.Context, queues: tuple[str, ...], concurrency: int, stalled_after: float) -> None:
     """Run a queue worker on PostgreSQL (NARAHUBUNG_DATABASE_URL=postgresql+psycopg://…) until Ctrl-C.
 
-    Start as many as needed, on one or more machines, after `narahubung db upgrade`; together they do
+    Start one on each machine (it runs a job per core at once), after `narahubung db upgrade`; together they do
     what `narahubung run` does in one process: watch the mailboxes (one worker per folder at a time) and
     the drop folder, triage, deliver, send reminders. On SQLite use `narahubung run`.
     """

@@ -43,7 +43,7 @@ from routing.transport import Transport
 from storage import repository as repo
 from storage.blobs import sha256_of
 from storage.db import write_with_retry
-from storage.models import Case, Delivery, DeliveryStatus, Document, RawMessage, RawStatus
+from storage.models import Case, Delivery, Document, RawMessage, RawStatus
 
 log = logging.getLogger("narahubung.pipeline")
 
@@ -241,10 +241,9 @@ def _record(
 
 
 def _waiting_letters(session: Session) -> tuple[int, ...]:
-    """The outbox rows this transaction wrote (or read, while still loaded) that wait to be sent."""
-    loaded = {obj.id for obj in session.identity_map.values()
-              if isinstance(obj, Delivery) and obj.status == DeliveryStatus.PENDING}
-    return tuple(sorted(loaded | set(queued_in(session))))
+    """The outbox rows this transaction wrote (a row only `enqueue` makes pending while a message is recorded;
+    older pending rows have their jobs, or the outbox's sweep)."""
+    return tuple(sorted(queued_in(session)))
 
 
 def _incoming(parsed: ParsedMail | None) -> Incoming | None:

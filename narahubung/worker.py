@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import threading
 import time
@@ -36,12 +37,15 @@ log = logging.getLogger("narahubung.worker")
 FETCH, PROCESS, OCR, DELIVER, UPKEEP = "fetch", "process", "ocr", "deliver", "upkeep"
 QUEUES = (FETCH, PROCESS, OCR, DELIVER, UPKEEP)
 SCHEMA = "procrastinate"  # procrastinate's tables live in their own PostgreSQL schema (migration 0011)
+CORES = len(os.sched_getaffinity(0)) or 1  # the cores this process may use (taskset and cpusets included)
 
 
 @dataclass(frozen=True)
 class WorkerOptions:
     queues: tuple[str, ...] = QUEUES
-    concurrency: int = 1  # jobs of the non-fetch queues at once in this process (OCR runs in subprocesses)
+    # jobs of the non-fetch queues at once in this process (OCR runs in subprocesses): one per core, so that one
+    # worker keeps its machine busy while a job waits for the database, the SMTP server or Tesseract
+    concurrency: int = CORES
     stalled_after_s: float = 30.0  # a worker silent this long is dead: its jobs (and their locks) go to others
     fetch_hold_s: float = 50.0  # how long one fetch job keeps its folder (in IDLE) before the next job
     fetch_every_s: int = 10  # a fetch job per folder is queued this often (at most one waits per folder)

@@ -20,11 +20,11 @@ import fcntl
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
 NAMESPACE = 0x4E48  # "NH": the first key of the outbox's advisory locks (procrastinate's use one bigint key)
@@ -34,6 +34,21 @@ STRIPES = 64
 class Claims(Protocol):
     def claim(self, delivery_id: int) -> AbstractContextManager[bool]:
         """True inside the block if this process now holds the row's claim; False if someone else does."""
+        ...
+
+    def holding(self) -> AbstractContextManager[ClaimHolder]:
+        """Claims taken and given back one row after the other (a sender going through several rows); every
+        claim still held is given back when the block ends."""
+        ...
+
+
+class ClaimHolder(Protocol):
+    def take(self, delivery_id: int) -> bool:
+        """True if this process now holds the row's claim; False if someone else does."""
+        ...
+
+    def give_back(self, delivery_id: int) -> None:
+        """The row's outcome is committed: its claim may go (at once, or with the next `take`)."""
         ...
 
 
@@ -57,6 +72,50 @@ class AdvisoryClaims:
                     except DBAPIError:  # the connection is gone, and the lock with it
                         connection.invalidate()
 
+    @contextmanager
+    def holding(self) -> Iterator[ClaimHolder]:
+        with self.engine.connect() as connection:
+            holder = _AdvisoryHolder(connection.execution_options(isolation_level="AUTOCOMMIT"))
+            try:
+                yield holder
+            finally:
+                holder.close()
+
+
+class _AdvisoryHolder:
+    """One connection for all the claims of a sender's round; a claim given back goes with the next `take`
+    (one statement per row instead of three and a connection)."""
+
+    TAKE = text("SELECT pg_try_advisory_lock(:ns, :id), "
+                "(SELECT count(pg_advisory_unlock(:ns, r)) FROM unnest(CAST(:back AS integer[])) AS r)")
+    GIVE_BACK = text("SELECT count(pg_advisory_unlock(:ns, r)) FROM unnest(CAST(:back AS integer[])) AS r")
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.held: set[int] = set()
+        self.back: list[int] = []
+
+    def take(self, delivery_id: int) -> bool:
+        taken = bool(self.connection.execute(self.TAKE, {"ns": NAMESPACE, "id": delivery_id,
+                                                         "back": self.back}).scalar())
+        self.back = []
+        if taken:
+            self.held.add(delivery_id)
+        return taken
+
+    def give_back(self, delivery_id: int) -> None:
+        if delivery_id in self.held:
+            self.held.discard(delivery_id)
+            self.back.append(delivery_id)
+
+    def close(self) -> None:
+        rest, self.back, self.held = [*self.back, *self.held], [], set()
+        if rest:
+            try:
+                self.connection.execute(self.GIVE_BACK, {"ns": NAMESPACE, "back": rest})
+            except DBAPIError:  # the connection is gone, and the locks with it
+                self.connection.invalidate()
+
 
 class FileClaims:
     def __init__(self, folder: Path) -> None:
@@ -75,6 +134,14 @@ class FileClaims:
             yield True
         finally:
             os.close(fd)  # releases the lock
+
+    @contextmanager
+    def holding(self) -> Iterator[ClaimHolder]:
+        holder = _EachOnItsOwn(self)
+        try:
+            yield holder
+        finally:
+            holder.close()
 
 
 class LocalClaims:
@@ -95,6 +162,39 @@ class LocalClaims:
             if held:
                 with self._lock:
                     self._held.discard(delivery_id)
+
+    @contextmanager
+    def holding(self) -> Iterator[ClaimHolder]:
+        holder = _EachOnItsOwn(self)
+        try:
+            yield holder
+        finally:
+            holder.close()
+
+
+class _EachOnItsOwn:
+    """A holder over `claim`, for claims that cost no round trip (a lock file, a set in memory)."""
+
+    def __init__(self, claims: Claims) -> None:
+        self.claims = claims
+        self.open: dict[int, ExitStack] = {}
+
+    def take(self, delivery_id: int) -> bool:
+        stack = ExitStack()
+        if not stack.enter_context(self.claims.claim(delivery_id)):
+            stack.close()
+            return False
+        self.open[delivery_id] = stack
+        return True
+
+    def give_back(self, delivery_id: int) -> None:
+        stack = self.open.pop(delivery_id, None)
+        if stack is not None:
+            stack.close()
+
+    def close(self) -> None:
+        for delivery_id in list(self.open):
+            self.give_back(delivery_id)
 
 
 _LOCAL: dict[int, LocalClaims] = {}

@@ -184,16 +184,39 @@ def deliver_many(
     retry_base: timedelta = RETRY_BASE,
     max_attempts: int = MAX_ATTEMPTS,
 ) -> list[Delivery]:
-    """`deliver_one` for each row (a worker's job: the letters of one message; `deliver_pending`: the due rows);
-    the rows that were sent, failed or recovered, each also handed to `on_result` as it is done."""
-    done = []
-    for delivery_id in delivery_ids:
-        delivered = deliver_one(factory, blobs, transports, clock, delivery_id, report,
-                                retry_base=retry_base, max_attempts=max_attempts)
-        if delivered is not None:
-            done.append(delivered)
-            if on_result is not None:
-                on_result(delivered)
+    """Send these rows one after the other (a worker's job: the letters of one message; `deliver_pending`: the
+    due rows); the rows that were sent, failed or recovered, each also handed to `on_result` once committed.
+
+    Record-before-send, as for one row (`deliver_one`), with fewer round trips: one claim holder for the lot,
+    and the outcome of a letter committed in the transaction that marks the next one `sending`. A sender
+    claims only the row it is about to send (rows another sender holds are left to it), and at any moment at
+    most one of its rows is `sending` with its outcome not yet committed.
+    """
+    report = report if report is not None else DeliveryReport()
+    policy = _Policy(clock, retry_base, max_attempts)
+    done: list[Delivery] = []
+    with claims_for(factory.kw["bind"]).holding() as claims:
+        sent: _Sent | None = None  # the last letter handed to its server, its outcome not yet committed
+        for delivery_id in delivery_ids:
+            if not claims.take(delivery_id):
+                continue
+            with transaction(factory) as session:
+                finished = [_finish(session, sent, policy, report)] if sent is not None else []
+                begun = _begin(session, delivery_id, blobs, transports, policy, report)
+            if sent is not None:
+                claims.give_back(sent.sending.delivery_id)
+                sent = None
+            _publish(finished, done, on_result)
+            if isinstance(begun, _Sending):
+                sent = _Sent(begun, _attempt(begun))
+                continue
+            claims.give_back(delivery_id)
+            if begun is not None:  # recovered: its sender had died mid-send
+                _publish([begun], done, on_result)
+        if sent is not None:
+            with transaction(factory) as session:
+                finished = [_finish(session, sent, policy, report)]
+            _publish(finished, done, on_result)
     return done
 
 
@@ -214,58 +237,98 @@ def deliver_one(
     contacted, so a crash between the server's OK and our commit is found by `recover_interrupted` (the
     claim dies with the process), never sent twice.
     """
-    report = report if report is not None else DeliveryReport()
-    with claims_for(factory.kw["bind"]).claim(delivery_id) as mine:
-        if not mine:
-            return None  # another sender has it
-        with transaction(factory) as session:
-            delivery = session.get(Delivery, delivery_id, with_for_update=True)
-            if delivery is None or delivery.transport not in transports:
-                return None
-            if delivery.status == DeliveryStatus.SENDING:  # its claim was free: the sender died mid-send
-                _recover(session, delivery, transports)
-                if delivery.status in DeliveryStatus.FOR_STAFF:
-                    report.failed.append(delivery)
-                return delivery
-            if delivery.status != DeliveryStatus.PENDING:
-                return None  # sent meanwhile
-            if delivery.next_attempt_at is not None and delivery.next_attempt_at > clock():
-                return None  # not due yet (a job queued before a 4xx)
-            delivery.attempts += 1
-            _set(session, delivery, DeliveryStatus.SENDING, None)
-            sender = delivery.sender
-            recipients = tuple(delivery.to_addrs) + tuple(delivery.cc_addrs)
-            data = blobs.get(delivery.blob_sha256)
-            transport = transports[delivery.transport]
-            message_id, retry = delivery.message_id, delivery.attempts > 1
-        try:
-            refused = _send(transport, delivery_id, message_id, retry, sender, recipients, data)
-        except DeliveryOutcomeUnknown as exc:
-            with transaction(factory) as session:
-                delivery = session.get_one(Delivery, delivery_id)
-                outcome_unknown(session, delivery, exc.message)
-                report.failed.append(delivery)
-        except DeliveryFailed as exc:
-            final = exc.permanent
-            with transaction(factory) as session:
-                delivery = session.get_one(Delivery, delivery_id)
-                if final or delivery.attempts >= max_attempts:
-                    _set(session, delivery, DeliveryStatus.FAILED, exc.message)
-                    _show_staff(session, delivery)
-                    report.failed.append(delivery)
-                else:
-                    delivery.next_attempt_at = clock() + backoff(delivery.attempts, retry_base)
-                    _set(session, delivery, DeliveryStatus.PENDING, exc.message)
-                    report.deferred.append(delivery)
+    done = deliver_many(factory, blobs, transports, clock, [delivery_id], report,
+                        retry_base=retry_base, max_attempts=max_attempts)
+    return done[0] if done else None
+
+
+@dataclass(frozen=True)
+class _Policy:
+    clock: Callable[[], datetime]
+    retry_base: timedelta
+    max_attempts: int
+
+
+@dataclass(frozen=True)
+class _Sending:
+    """A row marked `sending` (committed), with what its server needs."""
+
+    delivery_id: int
+    transport: Transport
+    message_id: str
+    retry: bool
+    sender: str
+    recipients: tuple[str, ...]
+    data: bytes
+
+
+@dataclass(frozen=True)
+class _Sent:
+    sending: _Sending
+    outcome: dict[str, str] | DeliveryFailed  # refused recipients, or why the server did not take it
+
+
+def _begin(session: Session, delivery_id: int, blobs: BlobStore, transports: Mapping[str, Transport],
+           policy: _Policy, report: DeliveryReport) -> _Sending | Delivery | None:
+    """Under the row's claim: mark it `sending` (attempts + 1), or recover it if its sender died mid-send;
+    None when there is nothing to do."""
+    delivery = session.get(Delivery, delivery_id, with_for_update=True)
+    if delivery is None or delivery.transport not in transports:
+        return None
+    if delivery.status == DeliveryStatus.SENDING:  # its claim was free: the sender died mid-send
+        _recover(session, delivery, transports)
+        if delivery.status in DeliveryStatus.FOR_STAFF:
+            report.failed.append(delivery)
+        return delivery
+    if delivery.status != DeliveryStatus.PENDING:
+        return None  # sent meanwhile
+    if delivery.next_attempt_at is not None and delivery.next_attempt_at > policy.clock():
+        return None  # not due yet (a job queued before a 4xx)
+    delivery.attempts += 1
+    _set(session, delivery, DeliveryStatus.SENDING, None)
+    return _Sending(delivery_id, transports[delivery.transport], delivery.message_id, delivery.attempts > 1,
+                    delivery.sender, tuple(delivery.to_addrs) + tuple(delivery.cc_addrs),
+                    blobs.get(delivery.blob_sha256))
+
+
+def _attempt(sending: _Sending) -> dict[str, str] | DeliveryFailed:
+    try:
+        return _send(sending.transport, sending.delivery_id, sending.message_id, sending.retry, sending.sender,
+                     sending.recipients, sending.data)
+    except DeliveryFailed as exc:  # DeliveryOutcomeUnknown included
+        return exc
+
+
+def _finish(session: Session, sent: _Sent, policy: _Policy, report: DeliveryReport) -> Delivery:
+    """Commit what the server answered (in the caller's transaction)."""
+    delivery = session.get_one(Delivery, sent.sending.delivery_id)
+    outcome = sent.outcome
+    if isinstance(outcome, DeliveryOutcomeUnknown):
+        outcome_unknown(session, delivery, outcome.message)
+        report.failed.append(delivery)
+    elif isinstance(outcome, DeliveryFailed):
+        if outcome.permanent or delivery.attempts >= policy.max_attempts:
+            _set(session, delivery, DeliveryStatus.FAILED, outcome.message)
+            _show_staff(session, delivery)
+            report.failed.append(delivery)
         else:
-            with transaction(factory) as session:
-                delivery = session.get_one(Delivery, delivery_id)
-                delivery.sent_at = clock()
-                delivery.refused = dict(refused)  # never written to again by a follow-up or reminder (5xx)
-                note = "; ".join(f"{a}: {r}" for a, r in refused.items()) or None
-                _set(session, delivery, DeliveryStatus.SENT, f"ditolak sebagian: {note}" if note else None)
-                (report.drafted if delivery.transport == "imap_draft" else report.sent).append(delivery)
+            delivery.next_attempt_at = policy.clock() + backoff(delivery.attempts, policy.retry_base)
+            _set(session, delivery, DeliveryStatus.PENDING, outcome.message)
+            report.deferred.append(delivery)
+    else:
+        delivery.sent_at = policy.clock()
+        delivery.refused = dict(outcome)  # never written to again by a follow-up or reminder (5xx)
+        note = "; ".join(f"{a}: {r}" for a, r in outcome.items()) or None
+        _set(session, delivery, DeliveryStatus.SENT, f"ditolak sebagian: {note}" if note else None)
+        (report.drafted if delivery.transport == "imap_draft" else report.sent).append(delivery)
     return delivery
+
+
+def _publish(finished: list[Delivery], done: list[Delivery], on_result: Callable[[Delivery], None] | None) -> None:
+    for delivery in finished:
+        done.append(delivery)
+        if on_result is not None:
+            on_result(delivery)
 
 
 def _send(transport: Transport, delivery_id: int, message_id: str, retry: bool, sender: str,

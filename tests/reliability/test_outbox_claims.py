@@ -122,3 +122,27 @@ def test_a_letter_whose_sender_was_killed_mid_send_becomes_unknown_at_once_and_i
             assert case.status == CaseStatus.NEEDS_REVIEW
         assert any("hasil tidak pasti" in reason for reason in case.review_reasons)
 
+
+
+def test_one_sender_has_at_most_one_letter_in_doubt_and_each_outcome_is_committed_before_the_next_send(services,
+                                                                                                        smtp_sink):
+    """The outcome of a letter is committed in the transaction that marks the next one `sending`: when a letter is
+    handed to the server, the ones before it are already `sent` and the ones after it still `pending`."""
+    from routing.transport import SmtpTransport
+
+    seen: list[dict[str, str]] = []
+
+    class LooksFirst(SmtpTransport):
+        def send(self, sender, recipients, data):
+            seen.append(statuses(services))  # what a crash at this moment would leave behind
+            return super().send(sender, recipients, data)
+
+    services.transport = LooksFirst(services.settings.smtp)
+    report = deliver(services)
+    assert len(report.sent) == 2 and len(seen) == 2
+    first, second = seen
+    assert sorted(first.values()) == [DeliveryStatus.PENDING, DeliveryStatus.SENDING]
+    assert sorted(second.values()) == [DeliveryStatus.SENDING, DeliveryStatus.SENT]
+    in_doubt_first = next(p for p, s in first.items() if s == DeliveryStatus.SENDING)
+    assert second[in_doubt_first] == DeliveryStatus.SENT, "the first outcome is committed before the second send"
+    assert set(statuses(services).values()) == {DeliveryStatus.SENT}
