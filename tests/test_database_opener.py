@@ -123,3 +123,23 @@ def _revision(url: str) -> str:
         found = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
     engine.dispose()
     return str(found)
+
+
+def test_a_pooled_postgresql_connection_that_died_while_idle_is_replaced_not_reported(postgres_url, monkeypatch):
+    """The server restarted or a firewall dropped the connection while it sat in the pool: the next unit of work
+    gets a new connection instead of an error (pinged only after an idle spell, not at every checkout)."""
+    import storage.db as db
+
+    engine = db.make_engine(postgres_url)
+    try:
+        with engine.connect() as connection:
+            backend = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+        admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as other:
+            assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend}).scalar()
+        admin.dispose()
+        monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 0.0)  # as if it had been idle long enough
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT pg_backend_pid()")).scalar() != backend
+    finally:
+        engine.dispose()
