@@ -117,7 +117,22 @@ class _AdvisoryHolder:
                 self.connection.invalidate()
 
 
-class FileClaims:
+class _HeldOneByOne:
+    """`holding` over `claim`, for claims that cost no round trip (a lock file, a set in memory)."""
+
+    def claim(self, delivery_id: int) -> AbstractContextManager[bool]:
+        raise NotImplementedError
+
+    @contextmanager
+    def holding(self) -> Iterator[ClaimHolder]:
+        holder = _EachOnItsOwn(self)
+        try:
+            yield holder
+        finally:
+            holder.close()
+
+
+class FileClaims(_HeldOneByOne):
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
@@ -135,16 +150,8 @@ class FileClaims:
         finally:
             os.close(fd)  # releases the lock
 
-    @contextmanager
-    def holding(self) -> Iterator[ClaimHolder]:
-        holder = _EachOnItsOwn(self)
-        try:
-            yield holder
-        finally:
-            holder.close()
 
-
-class LocalClaims:
+class LocalClaims(_HeldOneByOne):
     """An in-memory database lives in one process: a set of ids under a lock is enough."""
 
     def __init__(self) -> None:
@@ -163,17 +170,9 @@ class LocalClaims:
                 with self._lock:
                     self._held.discard(delivery_id)
 
-    @contextmanager
-    def holding(self) -> Iterator[ClaimHolder]:
-        holder = _EachOnItsOwn(self)
-        try:
-            yield holder
-        finally:
-            holder.close()
-
 
 class _EachOnItsOwn:
-    """A holder over `claim`, for claims that cost no round trip (a lock file, a set in memory)."""
+    """Each claim taken and given back on its own."""
 
     def __init__(self, claims: Claims) -> None:
         self.claims = claims
