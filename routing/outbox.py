@@ -195,28 +195,43 @@ def deliver_many(
     report = report if report is not None else DeliveryReport()
     policy = _Policy(clock, retry_base, max_attempts)
     done: list[Delivery] = []
+
+    def settled(deliveries: list[Delivery], tried: bool = True) -> None:  # committed: reported and handed on
+        for delivery in deliveries:
+            _into(report, delivery, tried)
+            done.append(delivery)
+            if on_result is not None:
+                on_result(delivery)
+
     with claims_for(factory.kw["bind"]).holding() as claims:
         sent: _Sent | None = None  # the last letter handed to its server, its outcome not yet committed
         for delivery_id in delivery_ids:
             if not claims.take(delivery_id):
                 continue
-            with transaction(factory) as session:
-                finished = [_finish(session, sent, policy, report)] if sent is not None else []
-                begun = _begin(session, delivery_id, blobs, transports, policy, report)
+            try:
+                with transaction(factory) as session:
+                    finished = [_finish(session, sent, policy)] if sent is not None else []
+                    begun = _begin(session, delivery_id, blobs, transports, policy)
+            except Exception:
+                if sent is not None:  # the next row could not be begun: the sent letter's outcome still stands
+                    with transaction(factory) as session:
+                        finished = [_finish(session, sent, policy)]
+                    settled(finished)
+                raise
             if sent is not None:
                 claims.give_back(sent.sending.delivery_id)
                 sent = None
-            _publish(finished, done, on_result)
+            settled(finished)
             if isinstance(begun, _Sending):
                 sent = _Sent(begun, _attempt(begun))
                 continue
             claims.give_back(delivery_id)
             if begun is not None:  # recovered: its sender had died mid-send
-                _publish([begun], done, on_result)
+                settled([begun], tried=False)
         if sent is not None:
             with transaction(factory) as session:
-                finished = [_finish(session, sent, policy, report)]
-            _publish(finished, done, on_result)
+                finished = [_finish(session, sent, policy)]
+            settled(finished)
     return done
 
 
@@ -269,7 +284,7 @@ class _Sent:
 
 
 def _begin(session: Session, delivery_id: int, blobs: BlobStore, transports: Mapping[str, Transport],
-           policy: _Policy, report: DeliveryReport) -> _Sending | Delivery | None:
+           policy: _Policy) -> _Sending | Delivery | None:
     """Under the row's claim: mark it `sending` (attempts + 1), or recover it if its sender died mid-send;
     None when there is nothing to do."""
     delivery = session.get(Delivery, delivery_id, with_for_update=True)
@@ -277,8 +292,6 @@ def _begin(session: Session, delivery_id: int, blobs: BlobStore, transports: Map
         return None
     if delivery.status == DeliveryStatus.SENDING:  # its claim was free: the sender died mid-send
         _recover(session, delivery, transports)
-        if delivery.status in DeliveryStatus.FOR_STAFF:
-            report.failed.append(delivery)
         return delivery
     if delivery.status != DeliveryStatus.PENDING:
         return None  # sent meanwhile
@@ -299,36 +312,38 @@ def _attempt(sending: _Sending) -> dict[str, str] | DeliveryFailed:
         return exc
 
 
-def _finish(session: Session, sent: _Sent, policy: _Policy, report: DeliveryReport) -> Delivery:
-    """Commit what the server answered (in the caller's transaction)."""
+def _finish(session: Session, sent: _Sent, policy: _Policy) -> Delivery:
+    """Write what the server answered (in the caller's transaction)."""
     delivery = session.get_one(Delivery, sent.sending.delivery_id)
     outcome = sent.outcome
     if isinstance(outcome, DeliveryOutcomeUnknown):
         outcome_unknown(session, delivery, outcome.message)
-        report.failed.append(delivery)
     elif isinstance(outcome, DeliveryFailed):
         if outcome.permanent or delivery.attempts >= policy.max_attempts:
             _set(session, delivery, DeliveryStatus.FAILED, outcome.message)
             _show_staff(session, delivery)
-            report.failed.append(delivery)
         else:
             delivery.next_attempt_at = policy.clock() + backoff(delivery.attempts, policy.retry_base)
             _set(session, delivery, DeliveryStatus.PENDING, outcome.message)
-            report.deferred.append(delivery)
     else:
         delivery.sent_at = policy.clock()
         delivery.refused = dict(outcome)  # never written to again by a follow-up or reminder (5xx)
         note = "; ".join(f"{a}: {r}" for a, r in outcome.items()) or None
         _set(session, delivery, DeliveryStatus.SENT, f"ditolak sebagian: {note}" if note else None)
-        (report.drafted if delivery.transport == "imap_draft" else report.sent).append(delivery)
     return delivery
 
 
-def _publish(finished: list[Delivery], done: list[Delivery], on_result: Callable[[Delivery], None] | None) -> None:
-    for delivery in finished:
-        done.append(delivery)
-        if on_result is not None:
-            on_result(delivery)
+def _into(report: DeliveryReport, delivery: Delivery, tried: bool) -> None:
+    """A committed row in its place in the report: failed or unknown, for staff; sent, drafted or due again when
+    this sender tried it (a recovered row found sent, or due again, was not tried here: nowhere)."""
+    if delivery.status in DeliveryStatus.FOR_STAFF:
+        report.failed.append(delivery)
+    elif not tried:
+        return
+    elif delivery.status == DeliveryStatus.PENDING:
+        report.deferred.append(delivery)
+    elif delivery.status == DeliveryStatus.SENT:
+        (report.drafted if delivery.transport == "imap_draft" else report.sent).append(delivery)
 
 
 def _send(transport: Transport, delivery_id: int, message_id: str, retry: bool, sender: str,

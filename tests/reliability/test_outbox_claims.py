@@ -146,3 +146,19 @@ def test_one_sender_has_at_most_one_letter_in_doubt_and_each_outcome_is_committe
     in_doubt_first = next(p for p, s in first.items() if s == DeliveryStatus.SENDING)
     assert second[in_doubt_first] == DeliveryStatus.SENT, "the first outcome is committed before the second send"
     assert set(statuses(services).values()) == {DeliveryStatus.SENT}
+
+
+def test_a_sent_letter_stays_sent_when_the_next_one_cannot_be_begun(services, smtp_sink):
+    """The outcome of a letter is written with the next row's mark; if that row cannot be begun (its stored
+    message is gone), the first letter's outcome is still committed on its own, never left in doubt."""
+    with services.factory() as session:
+        first, second = session.scalars(select(Delivery).order_by(Delivery.id)).all()
+        first_id, second_purpose, gone = first.id, second.purpose, services.blobs.path_for(second.blob_sha256)
+    gone.unlink()
+    with pytest.raises(FileNotFoundError):
+        deliver(services)
+    after = statuses(services)
+    with services.factory() as session:
+        assert session.get_one(Delivery, first_id).status == DeliveryStatus.SENT
+    assert after[second_purpose] == DeliveryStatus.PENDING
+    assert len(at_server(smtp_sink)) == 1
