@@ -30,6 +30,7 @@ from core.settings import PROJECT_ROOT, load_settings
 from narahubung import intake, pipeline
 from narahubung.localservers import PrivateDovecot, PrivatePostgres, SmtpSink
 from narahubung.services import build_services
+from storage.models import CaseStatus
 
 SAMPLES = sorted((PROJECT_ROOT / "samples" / "inbox").glob("*.eml"))
 SCAN = PROJECT_ROOT / "samples" / "letters" / "01-surat-puskesmas-lubuk-besar.png"
@@ -95,15 +96,17 @@ def main() -> None:
     if profile is not None:
         pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(args.profile)
     n = ingested.stored
+    routed = sum(1 for result in processed if result.status == CaseStatus.ROUTED)
     print(json.dumps({
         "messages": n,
         "database": "postgresql" if args.postgresql else "sqlite",
         "startup_s": round(t_build, 2),
         "ingest_msg_per_s": round(n / t_ingest, 1),
         "process_msg_per_s": round(len(processed) / t_process, 1),
-        "deliver_msg_per_s": round(len(delivered.sent) / t_deliver, 1) if delivered.sent else None,
-        "routed": len(delivered.sent),
-        "needs_review_or_archived": len(processed) - len(delivered.sent),
+        "deliver_letters_per_s": round(len(delivered.sent) / t_deliver, 1) if delivered.sent else None,
+        "letters_sent": len(delivered.sent),  # forwards and tanda terima alike
+        "routed": routed,
+        "needs_review_or_archived": len(processed) - routed,
         "end_to_end_msg_per_s": round(n / (t_ingest + t_process + t_deliver), 1),
     }))
 
