@@ -89,7 +89,7 @@ def run_workers(count: int, mails: list[bytes], pg: PrivatePostgres, imap: Priva
             client.append(STAGING, raw)
     url = pg.create_database(f"bench_workers_{user}_{os.getpid()}")
     upgrade(url)
-    env = {**os.environ, "NARAHUBUNG_DATABASE_URL": url, "NARAHUBUNG_DATA_DIR": str(tmp / f"data{count}"),
+    env = {**os.environ, "NARAHUBUNG_DATABASE_URL": url, "NARAHUBUNG_DATA_DIR": str(tmp / f"data-{user}"),
            "NARAHUBUNG_IMAP_URL": imap.url(user), "NARAHUBUNG_SMTP_URL": smtp.url}
     engine = make_engine(url)
     factory = session_factory(engine)

@@ -203,6 +203,11 @@ def deliver_many(
             if on_result is not None:
                 on_result(delivery)
 
+    def finish_alone(sent: _Sent) -> None:
+        with transaction(factory) as session:
+            finished = [_finish(session, sent, policy)]
+        settled(finished)
+
     with claims_for(factory.kw["bind"]).holding() as claims:
         sent: _Sent | None = None  # the last letter handed to its server, its outcome not yet committed
         for delivery_id in delivery_ids:
@@ -214,9 +219,7 @@ def deliver_many(
                     begun = _begin(session, delivery_id, blobs, transports, policy)
             except Exception:
                 if sent is not None:  # the next row could not be begun: the sent letter's outcome still stands
-                    with transaction(factory) as session:
-                        finished = [_finish(session, sent, policy)]
-                    settled(finished)
+                    finish_alone(sent)
                 raise
             if sent is not None:
                 claims.give_back(sent.sending.delivery_id)
@@ -229,9 +232,7 @@ def deliver_many(
             if begun is not None:  # recovered: its sender had died mid-send
                 settled([begun], tried=False)
         if sent is not None:
-            with transaction(factory) as session:
-                finished = [_finish(session, sent, policy)]
-            settled(finished)
+            finish_alone(sent)
     return done
 
 
@@ -305,9 +306,14 @@ def _begin(session: Session, delivery_id: int, blobs: BlobStore, transports: Map
 
 
 def _attempt(sending: _Sending) -> dict[str, str] | DeliveryFailed:
+    """The server's answer: refused recipients, or why it did not take the letter. A store that can be asked (a
+    Drafts folder) is asked before a new try: an APPEND whose answer was lost may have stored the draft, and it
+    must not be stored twice."""
+    holds = getattr(sending.transport, "holds", None)
     try:
-        return _send(sending.transport, sending.delivery_id, sending.message_id, sending.retry, sending.sender,
-                     sending.recipients, sending.data)
+        if sending.retry and holds is not None and holds(sending.message_id):
+            return {}
+        return sending.transport.send(sending.sender, sending.recipients, sending.data)
     except DeliveryFailed as exc:  # DeliveryOutcomeUnknown included
         return exc
 
@@ -344,16 +350,6 @@ def _into(report: DeliveryReport, delivery: Delivery, tried: bool) -> None:
         report.deferred.append(delivery)
     elif delivery.status == DeliveryStatus.SENT:
         (report.drafted if delivery.transport == "imap_draft" else report.sent).append(delivery)
-
-
-def _send(transport: Transport, delivery_id: int, message_id: str, retry: bool, sender: str,
-          recipients: tuple[str, ...], data: bytes) -> dict[str, str]:
-    """A store that can be asked (a Drafts folder) is asked before a new try: an APPEND whose answer was
-    lost may have stored the draft, and it must not be stored twice."""
-    holds = getattr(transport, "holds", None)
-    if retry and holds is not None and holds(message_id):
-        return {}
-    return transport.send(sender, recipients, data)
 
 
 def _set(session: Session, delivery: Delivery, status: str, error: str | None) -> None:
