@@ -159,3 +159,39 @@ def test_the_type_ranker_sees_how_far_the_text_model_puts_each_type_ahead_of_the
     assert margin.tolist() == pytest.approx([0.5, -0.5, -0.6])
     tied = agency_rows(facts, types, {"samsat": 0.45, "pln": 0.45, "pdam": 0.1}, dict.fromkeys(types, 0.3))
     assert tied[:, AGENCY_FEATURES.index("text_p_margin")].tolist() == pytest.approx([0.0, 0.0, -0.35])
+
+
+def _record(record_id: str, kind: str = "complaint", agency_type: str | None = "pln"):
+    from classify.corpus import Record
+
+    return Record(id=record_id, kind=kind, channel="email", subject="", text="x", unit=None, agency_type=agency_type,
+                  region=None, other_province=None, maladministration=(), case_ref=None)
+
+
+def test_training_folds_hold_whole_writers_so_every_out_of_fold_prediction_is_of_a_writer_never_read():
+    from classify.learned.train import writer_folds
+
+    sizes = {"ta": 19, "tb": 20, "tc1": 15, "tc2": 15, "tc3": 15, "tc4": 14, "tc5": 15}
+    records = [_record(f"{w}-{i:04d}", kind="complaint" if i % 4 else "inquiry") for w, n in sizes.items()
+               for i in range(n)]
+    folds = writer_folds(records, 5)
+    fold_of_writer: dict[str, set[int]] = {}
+    for r, f in zip(records, folds):
+        fold_of_writer.setdefault(r.id.split("-")[0], set()).add(f)
+    assert all(len(fs) == 1 for fs in fold_of_writer.values())
+    assert set(folds) == set(range(5))
+    loads = [folds.count(f) for f in range(5)]
+    assert max(loads) <= 30 and min(loads) >= 15  # largest writers first, each to the lightest fold
+
+
+def test_records_of_no_known_writer_are_spread_over_the_folds_and_few_writers_mean_random_folds():
+    from classify.learned.train import random_folds, writer_folds, writer_of
+
+    assert writer_of("tc3-0141") == "tc3" and writer_of("ta-0001") == "ta"
+    assert writer_of("db:PGD/2026/0007") is None
+    staff = [_record(f"db:PGD/2026/{i:04d}") for i in range(20)]
+    writers = [_record(f"w{j}-{i:04d}") for j in range(5) for i in range(10)]
+    folds = writer_folds(writers + staff, 5)
+    assert len({folds[i] for i in range(len(writers), len(writers) + len(staff))}) == 5
+    two_writers = [_record(f"ta-{i:04d}") for i in range(10)] + [_record(f"tb-{i:04d}") for i in range(10)]
+    assert writer_folds(two_writers, 5) == random_folds(two_writers, 5)
