@@ -343,7 +343,7 @@ def data_hash(data: Sequence[Path], seed: int, extra: Sequence[Record] = (), dir
         h.update(Path(source).read_bytes())
     for r in extra:
         h.update(r.model_dump_json().encode())
-    rule = "" if (folds_by or FOLDS_BY) == "random" else f"/{folds_by or FOLDS_BY}"  # random: versions as before
+    rule = "" if folds_by in (None, "random") else f"/{folds_by}"  # random folds: versions as before
     h.update(f"recipe={RECIPE};seed={seed};cv={CV_FOLDS}{rule};c={TEXT_C}/{STACK_C}/{KIND_STACK_C}/{CONFIDENCE_C};"
              f"balance={KIND_BALANCE}/{KIND_STACK_BALANCE};target={TARGET_PRECISION}".encode())
     return h.hexdigest()[:10]
@@ -439,6 +439,7 @@ def train(data: list[Path], out: Path, seed: int = 0, *, directory: Directory | 
           progress=None, oof_out: Path | None = None, folds_by: str | None = None) -> TrainReport:
     """Train on the records of `data` plus `extra` (staff-labelled cases from the database)."""
     started = time.perf_counter()
+    folds_by = folds_by or FOLDS_BY
     np.random.seed(seed)
     directory = directory if directory is not None else load_directory(DEFAULT_DIRECTORY)
     records = [r for p in data for r in read_records(p)]
@@ -494,7 +495,7 @@ def train(data: list[Path], out: Path, seed: int = 0, *, directory: Directory | 
     meta = {
         "version": version,
         "data": [_shown(p) for p in data] + ([f"database: {len(extra)} staff-labelled cases"] if extra else []),
-        "seed": seed, "limit": limit, "n_train": len(records), "folds": k, "folds_by": folds_by or FOLDS_BY,
+        "seed": seed, "limit": limit, "n_train": len(records), "folds": k, "folds_by": folds_by,
         "recipe": RECIPE,
         "target_precision": TARGET_PRECISION,
         "cv_figures": cv_figures,
