@@ -28,12 +28,14 @@ STRONG = frozenset({"name", "alias", "provincial"})
 HINT = frozenset({"hint"})
 WEAK = frozenset({"weak_hint"})
 GRIEVANCE_WINDOW = 160
+CONTEXT_CLIP = 8.0
 
 AGENCY_FEATURES: tuple[str, ...] = (
     "text_p", "text_top", "strong", "hint", "weak", "subject", "first", "early", "vote_share", "target",
     "referral_share", "only_referral", "near_grievance", "first_sentence", "rules_best", "sub_office",
     "provincial", "has_mention", "text_p_x_mention", "prior", "text_p_x_nomention", "last",
     "grievance_sentences", "grievance_share", "hint_subject", "free_mentions", "text_p_margin",
+    "context", "context_lead",
 )
 REGION_FEATURES: tuple[str, ...] = (
     "text_p", "text_top", "regency", "capital", "kecamatan", "village", "fuzzy", "island", "subject", "first",
@@ -61,8 +63,10 @@ def _context(facts: Facts, m: Mention) -> tuple[bool, bool, bool]:
 
 
 def agency_rows(facts: Facts, types: Sequence[str], text_p: Mapping[str, float],
-                priors: Mapping[str, float]) -> np.ndarray:
-    """One row of AGENCY_FEATURES per agency type, in `types` order."""
+                priors: Mapping[str, float], context: Mapping[str, float] | None = None) -> np.ndarray:
+    """One row of AGENCY_FEATURES per agency type, in `types` order; `context`: per type mentioned,
+    the mention-context model's logit that it is the one complained about (`mentions.py`)."""
+    context = {t: min(max(v, -CONTEXT_CLIP), CONTEXT_CLIP) for t, v in (context or {}).items()}
     by_type: dict[str, list[Mention]] = {t: [] for t in types}
     for m in facts.agencies:
         if m.label in by_type:
@@ -120,6 +124,8 @@ def agency_rows(facts: Facts, types: Sequence[str], text_p: Mapping[str, float],
             float(any(m.start < facts.subject_end and m.source in HINT for m in ms)),
             _log(sum(m.share for m, f in zip(ms, flags) if not f[1] and m.source not in WEAK)),
             p - (runner_up if i == lead else ps[lead]),
+            context.get(t, 0.0),
+            (context[t] - max((v for u, v in context.items() if u != t), default=context[t])) if t in context else 0.0,
         )
     return rows
 

@@ -1,12 +1,13 @@
 """`LearnedClassifier`: the decision of one message from its facts and the fitted models.
 
 1. Text models (linear, over hashed word and character n-grams) give probabilities of the kind, the
-   agency type, the region (or none) and each maladministration type.
+   agency type, the region (or none) and each maladministration type; a mention-context model
+   (`mentions.py`) scores every agency mention by the words around it.
 2. The kind is a stacked model over those probabilities, the rules' kind decision and facts
    (places of other provinces, private parties, report-number shapes, the auto-reply flag).
 3. Every agency type is a candidate: a trained ranker scores its feature row (`candidates.py`:
-   how it was found, where it stands, the text model's probability); a softmax over the scores gives
-   P(type). Every region and 'no region' likewise, given the best type (a place right after that
+   how it was found, where it stands, the text model's probability, the mention-context score); a
+   softmax over the scores gives P(type). Every region and 'no region' likewise, given the best type (a place right after that
    agency's name, or after its sub-office word such as 'Polsek', counts for the place of service).
 4. P(unit) sums P(type) × P(region) over the (type, region) pairs the directory maps to the unit
    ('no region' only reaches a unit serving the whole province). The best unit's score times
@@ -30,6 +31,7 @@ from classify.decision import KINDS, Decision, Evidence, MessageText
 from classify.learned.candidates import NONE, agency_rows, region_rows, softmax_rows
 from classify.learned.facts import REFERRAL_BEFORE, FactReader, Facts, before
 from classify.learned.linear import Linear
+from classify.learned.mentions import context_scores, mention_docs
 from classify.learned.text import TextVectorizer
 from classify.malad import PRECEDENCE as MALAD_PRECEDENCE
 from classify.malad import PRECEDENCE_MIN
@@ -153,6 +155,7 @@ class Models:
     region_ranker: Linear
     malad_stack: Linear
     confidence: Linear | None
+    mention_context: Linear
     types: tuple[str, ...]
     regions: tuple[str, ...]
     malad_ids: tuple[str, ...]
@@ -171,7 +174,7 @@ class Models:
     def save(self, folder: Path, meta: dict) -> None:
         arrays: dict = {"idf": self.vectorizer.idf}
         for name in ("kind_text", "type_text", "region_text", "malad_text", "kind_stack", "type_ranker",
-                     "region_ranker", "malad_stack", "confidence"):
+                     "region_ranker", "malad_stack", "confidence", "mention_context"):
             getattr(self, name).save(name, arrays)
         np.savez_compressed(folder / "weights.npz", **arrays)
         meta = {
@@ -206,6 +209,7 @@ class Models:
             region_ranker=Linear.load(a, "region_ranker", ("no", "yes")),
             malad_stack=Linear.load(a, "malad_stack", ("no", "yes")),
             confidence=Linear.load(a, "confidence", ("no", "yes")),
+            mention_context=Linear.load(a, "mention_context", ("yes",), multilabel=True),
             types=types, regions=regions, malad_ids=ids, priors=dict(meta["priors"]),
             malad_thresholds=dict(meta.get("malad_thresholds") or {}),
             calibration=(list(cal.get("x", [])), list(cal.get("y", []))),
@@ -220,9 +224,11 @@ class TextProbs:
     type: dict[str, float]
     region: dict[str, float]
     malad: dict[str, float]
+    mention: dict[str, float] = field(default_factory=dict)  # per type named: the mention-context logit
 
 
-def text_probs(models: Models, texts: list[str]) -> list[TextProbs]:
+def text_probs(models: Models, facts: list[Facts]) -> list[TextProbs]:
+    texts = [f.text for f in facts]
     if len(texts) == 1:  # one message: index the weights directly (same numbers, a tenth of the time)
         idx, data = models.vectorizer.one(texts[0])
         k, t, r, m = models.fused().proba_one(idx, data)
@@ -235,6 +241,7 @@ def text_probs(models: Models, texts: list[str]) -> list[TextProbs]:
         out.append(TextProbs(
             dict(zip(KINDS, k[i].tolist())), dict(zip(models.types, t[i].tolist())),
             dict(zip((*models.regions, NONE), r[i].tolist())), dict(zip(models.malad_ids, m[i].tolist())),
+            context_scores(models.mention_context, mention_docs(facts[i])),
         ))
     return out
 
@@ -283,7 +290,7 @@ def analyse(models: Models, directory: Directory, facts: Facts, probs: TextProbs
     kind_p = dict(zip(KINDS, models.kind_stack.proba(kind_features(facts, probs.kind)[None, :])[0].tolist()))
     if facts.is_auto_reply:
         kind_p = {k: float(k == "auto_reply") for k in KINDS}
-    rows = agency_rows(facts, models.types, probs.type, models.priors)
+    rows = agency_rows(facts, models.types, probs.type, models.priors, probs.mention)
     type_p = dict(zip(models.types, softmax_rows(models.type_ranker.decision(rows)[:, 0]).tolist()))
     best_type = max(type_p, key=type_p.__getitem__)
     rrows = region_rows(facts, models.regions, probs.region, best_type)
@@ -337,7 +344,7 @@ class LearnedClassifier:
 
     def analyse(self, message: MessageText) -> tuple[Facts, Analysis]:
         facts = self.reader.read(message)
-        probs = text_probs(self.models, [facts.text])[0]
+        probs = text_probs(self.models, [facts])[0]
         return facts, analyse(self.models, self.directory, facts, probs)
 
     def classify(self, message: MessageText) -> Decision:

@@ -46,6 +46,7 @@ from classify.learned.classifier import (
     malad_types,
 )
 from classify.learned.facts import FactReader, Facts
+from classify.learned.mentions import context_scores, fit_context, mention_docs
 from classify.learned.linear import (
     Linear,
     fit_binary_dense,
@@ -79,7 +80,7 @@ CONFIDENCE_C = 3.0  # the confidence model: out-of-fold coverage at precision 0.
 KIND_BALANCE = 0.5
 KIND_STACK_BALANCE = 0.0
 # Bump when training or the decision code changes what a model decides: the version changes with it.
-RECIPE = "learned-4"  # learned-3, -5, -6 and -7 were candidates never shipped
+RECIPE = "learned-8"  # learned-3, -5, -6 and -7 were candidates never shipped
 
 
 @dataclass
@@ -152,6 +153,7 @@ class TextModels:
     type: Linear
     region: Linear
     malad: Linear
+    mention: Linear
 
 
 def _region_label(r: Record) -> str:
@@ -173,8 +175,13 @@ def short_view(facts: Facts) -> str:
     return "\n\n".join(p for p in (subject, ". ".join(chosen)) if p)
 
 
+def _gold_type(r: Record, types: tuple[str, ...]) -> str | None:
+    return r.agency_type if r.kind in ("complaint", "follow_up") and r.agency_type in types else None
+
+
 def fit_text(texts: list[str], records: list[Record], types: tuple[str, ...], regions: tuple[str, ...],
-             malad_ids: tuple[str, ...], seed: int, views: list[str] | None = None) -> TextModels:
+             malad_ids: tuple[str, ...], seed: int, views: list[str] | None = None,
+             docs: list[list[tuple[str, str]]] | None = None) -> TextModels:
     vec = TextVectorizer().fit(texts)
     x = vec.transform(texts)
     kind_x, kind_y = x, [r.kind for r in records]
@@ -190,14 +197,18 @@ def fit_text(texts: list[str], records: list[Record], types: tuple[str, ...], re
     region_m = fit_ovr(x[located], [_region_label(records[i]) for i in located], (*regions, NONE), TEXT_C, seed)
     malad = [i for i, r in enumerate(records) if r.maladministration]
     malad_m = fit_multilabel(x[malad], [records[i].maladministration for i in malad], malad_ids, TEXT_C, seed)
-    return TextModels(vec, kind, type_m, region_m, malad_m)
+    mention_m = fit_context(docs or [[] for _ in records], [_gold_type(r, types) for r in records], seed)
+    return TextModels(vec, kind, type_m, region_m, malad_m, mention_m)
 
 
-def predict_text(m: TextModels, texts: list[str], types, regions, malad_ids) -> list[TextProbs]:
+def predict_text(m: TextModels, texts: list[str], types, regions, malad_ids,
+                 docs: list[list[tuple[str, str]]] | None = None) -> list[TextProbs]:
     x = m.vectorizer.transform(texts)
     k, t, r, d = m.kind.proba(x), m.type.proba(x), m.region.proba(x), m.malad.proba(x)
+    docs = docs or [[] for _ in texts]
     return [TextProbs(dict(zip(KINDS, k[i].tolist())), dict(zip(types, t[i].tolist())),
-                      dict(zip((*regions, NONE), r[i].tolist())), dict(zip(malad_ids, d[i].tolist())))
+                      dict(zip((*regions, NONE), r[i].tolist())), dict(zip(malad_ids, d[i].tolist())),
+                      context_scores(m.mention, docs[i]))
             for i in range(len(texts))]
 
 
@@ -221,7 +232,7 @@ def stack_data(facts: list[Facts], probs: list[TextProbs], records: list[Record]
         kx.append(kind_features(f, p.kind))
         ky.append(r.kind)
         if r.agency_type in types and r.kind in ("complaint", "follow_up"):
-            tx.append(agency_rows(f, types, p.type, priors))
+            tx.append(agency_rows(f, types, p.type, priors, p.mention))
             ty.append(np.array([t == r.agency_type for t in types], dtype=int))
         else:
             tx.append(np.zeros((0, 0)))
@@ -264,7 +275,9 @@ def _models(text: TextModels | None, stack: dict[str, Linear], types, regions, m
         kind_text=text.kind if text else placeholder, type_text=text.type if text else placeholder,
         region_text=text.region if text else placeholder, malad_text=text.malad if text else placeholder,
         kind_stack=stack["kind_stack"], type_ranker=stack["type_ranker"], region_ranker=stack["region_ranker"],
-        malad_stack=stack["malad_stack"], confidence=stack.get("confidence"), types=types, regions=regions, malad_ids=malad_ids, priors=priors,
+        malad_stack=stack["malad_stack"], confidence=stack.get("confidence"),
+        mention_context=text.mention if text else placeholder, types=types, regions=regions, malad_ids=malad_ids,
+        priors=priors,
     )
 
 
@@ -361,13 +374,14 @@ def stage1_out_of_fold(records: list[Record], facts: list[Facts], folds: list[in
     """Every record's text probabilities from text models fitted on the other folds."""
     texts = [f.text for f in facts]
     views = [short_view(f) for f in facts]
+    docs = [mention_docs(f) for f in facts]
     probs: list[TextProbs | None] = [None] * len(records)
     for f in range(k):
         tr = [i for i in range(len(records)) if folds[i] != f]
         te = [i for i in range(len(records)) if folds[i] == f]
         m = fit_text([texts[i] for i in tr], [records[i] for i in tr], types, regions, malad_ids, seed,
-                     [views[i] for i in tr])
-        for i, p in zip(te, predict_text(m, [texts[i] for i in te], types, regions, malad_ids)):
+                     [views[i] for i in tr], [docs[i] for i in tr])
+        for i, p in zip(te, predict_text(m, [texts[i] for i in te], types, regions, malad_ids, [docs[i] for i in te])):
             probs[i] = p
         if progress:
             progress(f"stage 1, fold {f + 1}/{k}")
@@ -480,7 +494,7 @@ def train(data: list[Path], out: Path, seed: int = 0, *, directory: Directory | 
 
     # the final models, on everything
     text = fit_text([f.text for f in facts], records, types, regions, malad_ids, seed,
-                    [short_view(f) for f in facts])
+                    [short_view(f) for f in facts], [mention_docs(f) for f in facts])
     stack = fit_stack(sdata, range(len(records)), seed)
     stack["confidence"] = oof.confidence
     models = _models(text, stack, types, regions, malad_ids, priors)
