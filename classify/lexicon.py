@@ -12,7 +12,7 @@ Names read by the classifier: EXTRA_AGENCY_ALIASES, EXTRA_SERVICE_HINTS, WEAK_HI
 FAMILIES, ABSORBED_BY, LEVEL_WORDS, CASED_ACRONYMS, PROVINCIAL_AGENCY_NAMES, UNIT_PROPER_NAMES,
 OWN_PROVINCE_NAMES, ISLANDS, BARE_ISLAND_NAMES, KELURAHAN_SKIP, GUARDED_PLACE_NAMES, PROVINCE_ALIASES,
 PROVINCE_CANONICAL, OTHER_PLACE_SKIP, ISLAND_REGIONS; and for the place finder and the cue scans:
-PLACE_VARIANTS, SUB_OFFICE_WORDS, TARGET_PHRASES, REFERRAL_PHRASES, PRIVATE_PARTY_CUES.
+PLACE_VARIANTS, SUB_OFFICE_WORDS, TARGET_PHRASES, REFERRAL_PHRASES, PRIVATE_PARTY_CUES, SEVERAL_TARGETS_PHRASES.
 `load_lexicon(path)` reads any lexicon file into a `Lexicon` without touching these names.
 """
 
@@ -60,6 +60,7 @@ class Lexicon:
     target_phrases: tuple[str, ...]
     referral_phrases: tuple[str, ...]
     private_party_cues: tuple[str, ...]
+    several_targets_phrases: tuple[str, ...]
     own_province_names: tuple[str, ...]
     islands: dict[str, tuple[str, ...]]
     island_regions: dict[str, tuple[str, ...]]
@@ -151,7 +152,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
 SECTIONS = frozenset({
     "agencies", "weak_hints", "demoted_aliases", "families", "absorbed_by", "level_words",
     "cased_acronyms", "provincial_agency_names", "unit_proper_names", "sub_office_words",
-    "target_phrases", "referral_phrases", "private_party_cues", "own_province_names", "islands",
+    "target_phrases", "referral_phrases", "private_party_cues", "several_targets_phrases", "own_province_names", "islands",
     "island_regions", "bare_island_names", "kelurahan_skip", "guarded_place_names", "province_aliases",
     "province_canonical", "other_place_skip", "place_variants",
 })
@@ -220,6 +221,8 @@ def load_lexicon(path: Path | str | None = None) -> Lexicon:
         target_phrases=r.phrase_list("target_phrases", lower=True),
         referral_phrases=r.phrase_list("referral_phrases", lower=True),
         private_party_cues=r.phrase_list("private_party_cues", lower=True),
+        several_targets_phrases=r.phrases(r.node("several_targets_phrases", list, required=False),
+                                          "several_targets_phrases", lower=True),
         own_province_names=r.phrase_list("own_province_names"),
         islands=r.phrase_map("islands"),
         island_regions=r.phrase_map("island_regions"),
@@ -251,6 +254,7 @@ SUB_OFFICE_WORDS: dict[str, tuple[str, ...]] = _LEXICON.sub_office_words
 TARGET_PHRASES: tuple[str, ...] = _LEXICON.target_phrases
 REFERRAL_PHRASES: tuple[str, ...] = _LEXICON.referral_phrases
 PRIVATE_PARTY_CUES: tuple[str, ...] = _LEXICON.private_party_cues
+SEVERAL_TARGETS_PHRASES: tuple[str, ...] = _LEXICON.several_targets_phrases
 
 # --- places ------------------------------------------------------------------------------------
 OWN_PROVINCE_NAMES: tuple[str, ...] = _LEXICON.own_province_names

@@ -58,7 +58,21 @@ def test_two_agencies_both_complained_about_wait_for_staff(clf) -> None:
         "Pangkalpinang tidak mau menerbitkan surat keterangan tidak mampu. Keduanya saya adukan.",
     )
     assert d.abstain
-    assert "lebih dari satu instansi disebut" in d.reasons
+    assert "lebih dari satu instansi diadukan" in d.reasons
+
+
+def test_a_second_office_that_also_did_wrong_makes_the_complaint_wait_for_staff(clf) -> None:
+    """No phrase says 'both'; the words around the second office (its officer also asked for money) say
+    it is complained about too, so the complaint is not forwarded to one of them alone."""
+    d = decide(
+        clf,
+        "Saya kecewa dengan dua kantor. Petugas Samsat Manggar meminta uang tambahan Rp 200.000 untuk balik "
+        "nama. Lalu petugas Polres Belitung Timur juga meminta uang Rp 150.000 untuk cek fisik kendaraan tanpa "
+        "kuitansi.",
+    )
+    assert d.kind == "complaint"
+    assert d.abstain
+    assert d.reasons[0] == "lebih dari satu instansi diadukan"
 
 
 @pytest.mark.parametrize(

@@ -195,3 +195,68 @@ def test_records_of_no_known_writer_are_spread_over_the_folds_and_few_writers_me
     assert len({folds[i] for i in range(len(writers), len(writers) + len(staff))}) == 5
     two_writers = [_record(f"ta-{i:04d}") for i in range(10)] + [_record(f"tb-{i:04d}") for i in range(10)]
     assert writer_folds(two_writers, 5) == random_folds(two_writers, 5)
+
+
+def test_a_mention_is_read_by_the_words_around_it_with_every_agency_name_masked(classifier):
+    from classify.learned.mentions import MASK, mention_docs
+
+    facts = classifier.reader.read(MessageText(
+        subject="", body="Saya sudah lapor ke Polsek Koba. Petugas Samsat Koba menolak berkas saya."))
+    docs = dict(mention_docs(facts))
+    assert set(docs) == {"polres", "samsat"}
+    assert {"l1_ke", "l2_lapor", "lb_lapor_ke"} <= set(docs["polres"].split())
+    assert {"l1_petugas", "r_menolak", "l_edge"} <= set(docs["samsat"].split())
+    assert all("polsek" not in d and "samsat" not in d.replace("src_", "") for d in docs.values())
+    assert MASK not in docs["samsat"]  # the other mention is in the sentence before: not in this window
+
+
+def test_the_mention_context_model_learns_who_did_what_from_labelled_records(classifier):
+    """Trained on records where the office that refused is the labelled one and the office that only
+    confirmed or was reported to is not, it scores an unseen pair of offices the same way round."""
+    from classify.learned.mentions import context_scores, fit_context, mention_docs
+
+    def docs(body: str):
+        return mention_docs(classifier.reader.read(MessageText(subject="", body=body)))
+
+    pairs = [("Disdukcapil", "disdukcapil", "KUA", "kemenag"), ("Samsat", "samsat", "Polres", "polres"),
+             ("BPN", "bpn", "Kecamatan", "inspektorat"), ("PDAM", "pdam", "PLN", "pln")]
+    train_docs, gold = [], []
+    for name, t, other, _o in pairs * 3:
+        train_docs.append(docs(f"Petugas {name} menolak berkas saya dan meminta uang. Saya sudah lapor ke {other}, "
+                               f"di {other} petugas menjelaskan surat saya sudah sah."))
+        gold.append(t)
+    model = fit_context(train_docs, gold, seed=0)
+    scores = context_scores(model, docs("Saya sudah lapor ke Dinas Sosial, di Dinas Sosial petugas menjelaskan "
+                                        "surat saya sudah sah. Petugas RSUD menolak berkas saya dan meminta uang."))
+    assert scores["rsud"] > scores["dinsos"]
+
+
+def test_mention_tokens_hash_to_the_columns_scikit_learn_gives():
+    import numpy as np
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    from classify.learned.mentions import N_FEATURES, _matrix
+
+    docs = ["l_saya l_ke r_menolak l_saya src_alias", "in_subject r_ditolak", "l_énak r_über", ""]
+    library = HashingVectorizer(analyzer="word", token_pattern=r"\S+", lowercase=False, n_features=N_FEATURES,
+                                alternate_sign=False, norm="l2", dtype=np.float32)
+    assert np.allclose(_matrix(docs).toarray(), library.transform(docs).toarray(), atol=1e-6)
+
+
+def test_a_rival_office_waits_for_staff_when_the_writer_says_both_or_its_words_say_it_did_wrong(classifier):
+    from classify.learned.classifier import RIVAL_TARGET_LOGIT, Analysis, rival_target
+
+    def analysis(context: dict[str, float]) -> Analysis:
+        return Analysis({}, {}, {}, {}, {}, None, 0.0, 0.0, context)
+
+    read = classifier.reader.read
+    both = read(MessageText(subject="", body="Samsat Manggar dan Polres Beltim, keduanya saya adukan."))
+    assert both.several_targets and both.outright_types == {"samsat", "polres"}
+    assert rival_target(both, analysis({}), "samsat")
+    plain = read(MessageText(subject="", body="Petugas Samsat Manggar menolak berkas. Polres Beltim sudah memberi surat."))
+    assert not plain.several_targets
+    assert not rival_target(plain, analysis({"samsat": 2.0, "polres": RIVAL_TARGET_LOGIT - 0.1}), "samsat")
+    assert rival_target(plain, analysis({"samsat": 2.0, "polres": RIVAL_TARGET_LOGIT}), "samsat")
+    referred = read(MessageText(subject="", body="Petugas Samsat Manggar menolak berkas. Saya sudah lapor ke Polres."))
+    assert referred.outright_types == {"samsat"}  # only reported to: never a rival
+    assert not rival_target(referred, analysis({"samsat": 2.0, "polres": 5.0}), "samsat")

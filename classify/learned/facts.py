@@ -79,6 +79,10 @@ RESIDENCE_BEFORE = re.compile(
     r"no\.?|\d+|[\w.-]+)[\s,./]*){0,6}$"
 )
 SENTENCE_END = re.compile(r"[.!?\n]")
+SEVERAL_TARGETS = re.compile(
+    r"(?<!\w)(?:" + "|".join(sorted((re.escape(p).replace(r"\ ", r"\s+") for p in lexicon.SEVERAL_TARGETS_PHRASES),
+                                 key=len, reverse=True)) + r")(?!\w)"
+) if lexicon.SEVERAL_TARGETS_PHRASES else None
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,18 @@ class Facts:
         if start < len(self.text):
             out.append((start, len(self.text)))
         return tuple(out)
+
+    @cached_property
+    def several_targets(self) -> bool:
+        """The writer says the complaint is about more than one office ('keduanya saya adukan')."""
+        return SEVERAL_TARGETS is not None and SEVERAL_TARGETS.search(self.text.lower()) is not None
+
+    @cached_property
+    def outright_types(self) -> frozenset[str]:
+        """Agency types named outright (by name or alias), not only as where the writer was sent or
+        already reported to."""
+        return frozenset(m.label for m in self.agencies if m.source in ("name", "alias", "provincial")
+                         and not REFERRAL_BEFORE.search(before(self.text, m.start)))
 
     @cached_property
     def grievance_sentences(self) -> frozenset[int]:

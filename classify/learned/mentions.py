@@ -8,16 +8,19 @@ often complained about), and is trained on the corpus: a mention of the type the
 is a positive, a mention of any other type a negative. Per type, the best mention's score is a
 feature of the agency ranker (`candidates.py`).
 
-Stateless hashing of the context tokens; the weights are a `Linear` saved with the other models.
+Stateless hashing of the context tokens (scikit-learn's MurmurHash3, the indices its HashingVectorizer
+gives); the weights are a `Linear` saved with the other models.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
-from sklearn.feature_extraction.text import HashingVectorizer
+import scipy.sparse as sp
+from sklearn.utils import murmurhash3_32
 
 from classify.learned.facts import Facts, Mention
 from classify.learned.linear import Linear, fit_multilabel
@@ -29,8 +32,31 @@ MASK = "qqinstansi"
 WORD = re.compile(r"\w+|[.!?\n]")
 CONTEXT_C = 1.0
 
-_HASHER = HashingVectorizer(analyzer="word", token_pattern=r"\S+", lowercase=False, n_features=N_FEATURES,
-                            alternate_sign=False, norm="l2", dtype=np.float32, ngram_range=(1, 1))
+
+@lru_cache(maxsize=1 << 16)
+def _column(token: str) -> int:
+    h = murmurhash3_32(token, seed=0)
+    return (2**31 - 1 - (N_FEATURES - 1)) % N_FEATURES if h == -(2**31) else abs(h) % N_FEATURES
+
+
+def hashed(doc: str) -> tuple[np.ndarray, np.ndarray]:
+    """(columns, L2-normalised counts) of one mention's feature tokens."""
+    counts: dict[int, float] = {}
+    for token in doc.split():
+        c = _column(token)
+        counts[c] = counts.get(c, 0.0) + 1.0
+    idx = np.fromiter(counts, dtype=np.int64, count=len(counts))
+    data = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
+    norm = float(np.sqrt(np.dot(data, data)))
+    return idx, (data / norm if norm else data)
+
+
+def _matrix(docs: Sequence[str]) -> sp.csr_matrix:
+    rows = [hashed(d) for d in docs]
+    indptr = np.cumsum([0] + [len(i) for i, _ in rows])
+    idx = np.concatenate([i for i, _ in rows]) if rows else np.zeros(0, dtype=np.int64)
+    data = np.concatenate([d for _, d in rows]) if rows else np.zeros(0, dtype=np.float32)
+    return sp.csr_matrix((data, idx, indptr), shape=(len(docs), N_FEATURES), dtype=np.float32)
 
 
 def masked_text(facts: Facts) -> tuple[str, list[tuple[int, Mention]]]:
@@ -101,17 +127,15 @@ def fit_context(docs: Sequence[Sequence[tuple[str, str]]], gold_types: Sequence[
             labels.append(("yes",) if label == gold else ())
     if not rows:
         return Linear(np.zeros((1, N_FEATURES), dtype=np.float32), np.zeros(1), ("yes",), multilabel=True)
-    return fit_multilabel(_HASHER.transform(rows), labels, ("yes",), CONTEXT_C, seed)
+    return fit_multilabel(_matrix(rows), labels, ("yes",), CONTEXT_C, seed)
 
 
 def context_scores(model: Linear, docs: Sequence[tuple[str, str]]) -> dict[str, float]:
     """Per agency type mentioned, the logit of its most 'complained about' mention."""
-    if not docs:
-        return {}
-    z = model.decision(_HASHER.transform([d for _label, d in docs]))[:, 0]
     out: dict[str, float] = {}
-    for (label, _doc), v in zip(docs, z.tolist()):
-        out[label] = max(out.get(label, -np.inf), float(v))
+    for label, doc in docs:
+        v = float(model.decision_one(*hashed(doc))[0, 0])
+        out[label] = max(out.get(label, -np.inf), v)
     return out
 
 

@@ -46,7 +46,6 @@ from classify.learned.classifier import (
     malad_types,
 )
 from classify.learned.facts import FactReader, Facts
-from classify.learned.mentions import context_scores, fit_context, mention_docs
 from classify.learned.linear import (
     Linear,
     fit_binary_dense,
@@ -54,6 +53,7 @@ from classify.learned.linear import (
     fit_ovr,
     fit_softmax,
 )
+from classify.learned.mentions import context_scores, fit_context, mention_docs
 from classify.learned.text import TextVectorizer
 from core.directory import Directory, load_directory
 
