@@ -5,8 +5,8 @@
 Stacking with out-of-fold predictions, so that nothing is calibrated on what it was fitted on:
 1. Facts of every record are read once (gazetteer, places, cues, the rules' kind).
 2. Stage 1, k folds (stratified by kind): the text models (kind, agency type, region, maladministration;
-   linear over hashed n-grams, IDF fitted on the fold's training part) predict each record from a model
-   that did not see it.
+   linear over hashed n-grams, IDF fitted on the fold's training part) and the mention-context model
+   (`mentions.py`) predict each record from a model that did not see it.
 3. Stage 2: the kind stack, the agency-type and region rankers and the maladministration stack are fitted
    on those out-of-fold probabilities; the same k folds give every record a stage-2 prediction from
    stackers that did not see it either.
