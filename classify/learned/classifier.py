@@ -418,7 +418,9 @@ def decide(models: Models, directory: Directory, facts: Facts, a: Analysis, vers
     wants_agency = kind in ("complaint", "follow_up", "other_province")
     type_id = unit_obj.type if unit_obj is not None else best_type
     if kind == "complaint":
-        too_low = (confidence < min_confidence if min_confidence is not None else a.raw < models.route_threshold)
+        # a configured threshold is compared with the confidence as staff see it (three decimals)
+        too_low = (round(confidence, 3) < min_confidence if min_confidence is not None
+                   else a.raw < models.route_threshold)
         abstain = a.unit is None or too_low or rival_target(facts, a, type_id)
         if abstain:
             reasons = abstain_reasons(directory, facts, a, best_type, region)
