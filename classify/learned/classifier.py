@@ -7,8 +7,10 @@
    (places of other provinces, private parties, report-number shapes, the auto-reply flag).
 3. Every agency type is a candidate: a trained ranker scores its feature row (`candidates.py`:
    how it was found, where it stands, the text model's probability, the mention-context score); a
-   softmax over the scores gives P(type). Every region and 'no region' likewise, given the best type (a place right after that
-   agency's name, or after its sub-office word such as 'Polsek', counts for the place of service).
+   softmax over the scores gives P(type). Every region and 'no region' likewise, given the best type
+   (a place right after that agency's name, or after its sub-office word such as 'Polsek', counts for
+   the place of service). A complaint waits for staff when a second office named outright is
+   complained about too (`rival_target`).
 4. P(unit) sums P(type) × P(region) over the (type, region) pairs the directory maps to the unit
    ('no region' only reaches a unit serving the whole province). The best unit's score times
    P(complaint) is the raw route score; an isotonic map fitted on out-of-fold predictions turns it

@@ -116,8 +116,8 @@ def mention_docs(facts: Facts) -> list[tuple[str, str]]:
 
 
 def fit_context(docs: Sequence[Sequence[tuple[str, str]]], gold_types: Sequence[str | None], seed: int) -> Linear:
-    """One logistic regression: is this mention of the record's own agency type? Records without a
-    type, or naming one type only, still teach (their one type is a positive)."""
+    """One logistic regression: is this mention of the record's own agency type? Records of no agency
+    type are left out; a record naming only its own type still teaches (its mentions are positives)."""
     rows, labels = [], []
     for ds, gold in zip(docs, gold_types):
         if gold is None:
