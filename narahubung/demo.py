@@ -141,13 +141,19 @@ def _serve_review_app(console: Console, server: Runnable, port: int, password: s
 SENT_DIR_NAME = "terkirim"
 
 
+def sent_files(sent_dir: Path) -> dict[str, Path]:
+    """The saved letters by Message-ID. A long Message-ID comes folded onto its own line ("Message-ID:\r\n <…>"),
+    and the parsed value then starts with the folding space."""
+    return {
+        str(message_from_bytes(path.read_bytes(), policy=default_policy)["Message-ID"] or "").strip(): path
+        for path in sorted(sent_dir.glob("*.eml"))
+    }
+
+
 def _print_where_each_went(console: Console, services: Services, sent_dir: Path) -> int:
     """The table of cases, each with its letter to the agency and its tanda terima; returns how many
     letters went as drafts into the demo mailbox."""
-    saved = {
-        message_from_bytes(path.read_bytes(), policy=default_policy)["Message-ID"]: path
-        for path in sorted(sent_dir.glob("*.eml"))
-    }
+    saved = sent_files(sent_dir)
 
     def file_of(delivery: Delivery) -> str:
         path = saved.get(delivery.message_id)

@@ -17,7 +17,8 @@ from storage.models import Case, Delivery
 
 _MSGID = re.compile(r"<[^<>\s]+>")
 _ADDRESS = re.compile(r"[\w.+=-]+@[\w-]+(?:\.[\w-]+)+")
-_QUOTED_MSGID = re.compile(rb"^message-id:[ \t]*(<[^<>\s]+>)", re.IGNORECASE | re.MULTILINE)
+# a long Message-ID may be folded onto the next line ("Message-ID:\r\n <…>"), as Python's SMTP policy folds ours
+_QUOTED_MSGID = re.compile(rb"^message-id:[ \t]*(?:\r?\n[ \t]+)?(<[^<>\s]+>)", re.IGNORECASE | re.MULTILINE)
 _FINAL_RECIPIENT = re.compile(rb"^(?:final|original)-recipient:\s*rfc822;\s*<?([^\s>]+)>?", re.IGNORECASE | re.MULTILINE)
 RECIPIENT_HEADERS = ("to", "cc", "delivered-to", "x-original-to", "envelope-to")
 
@@ -40,6 +41,11 @@ def reference_pattern(reference_format: str, prefix: str) -> re.Pattern[str]:
     return re.compile("".join(out), re.IGNORECASE)
 
 
+def quoted_message_ids(raw: bytes) -> list[str]:
+    """The Message-IDs of the messages quoted in a raw message (a delivery report quotes the bounced letter)."""
+    return [m.decode("ascii", "replace") for m in _QUOTED_MSGID.findall(raw)]
+
+
 def find_thread(
     session: Session,
     headers: dict[str, str],
@@ -56,8 +62,7 @@ def find_thread(
         if found is not None:
             return ThreadMatch(found.case, how, found)
     if is_bounce:  # the bounced letter's own Message-ID, quoted in the report, says exactly which one
-        quoted = [m.decode("ascii", "replace") for m in _QUOTED_MSGID.findall(raw)]
-        found = _by_message_ids(session, quoted)
+        found = _by_message_ids(session, quoted_message_ids(raw))
         if found is not None:
             return ThreadMatch(found.case, "bounce", found)
     addresses = {a.lower() for h in RECIPIENT_HEADERS for a in _ADDRESS.findall(headers.get(h, ""))}

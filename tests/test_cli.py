@@ -197,6 +197,15 @@ def test_backfill_shows_progress_and_quarantine_lists_what_could_not_be_read(tmp
     assert narahubung("cases", env=env).stdout.count("ORI-BABEL/") == 4
 
 
+def test_the_demo_finds_a_saved_letter_whose_message_id_was_folded(tmp_path):
+    from narahubung.demo import sent_files
+
+    folded = "<179634496708.524.204168308994741985.ORI-BABEL.2026.000001@ombudsman.example>"
+    (tmp_path / "0001.eml").write_bytes(b"Subject: a\r\nMessage-ID: <short@ombudsman.example>\r\n\r\nx\r\n")
+    (tmp_path / "0002.eml").write_bytes(b"Subject: b\r\nMessage-ID:\r\n " + folded.encode() + b"\r\n\r\ny\r\n")
+    assert sent_files(tmp_path) == {"<short@ombudsman.example>": tmp_path / "0001.eml", folded: tmp_path / "0002.eml"}
+
+
 def test_demo_triages_the_bundled_inbox_and_shows_where_each_message_went(tmp_path):
     result = narahubung("demo", "--no-serve", env={"NARAHUBUNG_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "400"})
     assert result.returncode == 0, result.stderr

@@ -111,3 +111,15 @@ def test_a_format_without_a_number_or_with_unknown_fields_is_refused(bad):
 
     with pytest.raises(ValidationError):
         Life(reference_format=bad)
+
+
+def test_a_quoted_message_id_folded_onto_its_own_line_is_still_found():
+    """Python's SMTP policy folds a long Message-ID of ours ("Message-ID:\\r\\n <…>"); a delivery report quoting
+    such a letter must still say which letter bounced."""
+    from routing.threads import quoted_message_ids
+
+    raw = (b"Content-Type: message/rfc822\r\n\r\nSubject: Tanda terima\r\nMessage-ID:\r\n"
+           b" <179634496708.524.204168308994741985.ORI-BABEL.2026.000001@ombudsman.example>\r\n"
+           b"In-Reply-To: <x@surel.example>\r\n")
+    assert quoted_message_ids(raw) == ["<179634496708.524.204168308994741985.ORI-BABEL.2026.000001@ombudsman.example>"]
+    assert quoted_message_ids(b"message-id: <a@b>\r\nX-Other: <c@d>\r\n") == ["<a@b>"]
