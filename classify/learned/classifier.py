@@ -102,8 +102,7 @@ def _logit(p: float) -> float:
 def confidence_features(facts: Facts, a: Analysis) -> np.ndarray:
     """What says whether a chosen unit is right, beyond its own probability: how close the runner-up
     agency and region are, how many agencies are named at all, whether the chosen one is named, the
-    kind's certainty, and how long the message is (a two-line forward with the same probabilities is
-    right less often than a letter). The confidence model over these is fitted on out-of-fold decisions."""
+    kind's certainty. The confidence model over these is fitted on out-of-fold decisions."""
     tp = [*sorted(a.type_p.values(), reverse=True), 0.0]
     rp = [*sorted((v for k, v in a.region_p.items() if k != NONE), reverse=True), 0.0]
     best_type = max(a.type_p, key=a.type_p.__getitem__)
@@ -114,7 +113,7 @@ def confidence_features(facts: Facts, a: Analysis) -> np.ndarray:
         _logit(a.unit_score), _logit(up[1]), _logit(a.kind_p["complaint"]), _logit(tp[0]), _logit(tp[1]),
         _logit(rp[0]), _logit(rp[1]), _logit(a.region_p.get(NONE, 0.0)), float(len(named)),
         float(best_type in named), float(any(m.source in ("name", "alias", "provincial") for m in own)),
-        float(np.log1p(sum(m.share for m in facts.places))), float(np.log1p(len(facts.text.split()))),
+        float(np.log1p(sum(m.share for m in facts.places))),
     ])
 
 
@@ -142,7 +141,7 @@ def feature_sizes() -> dict[str, int]:
     from classify.learned.candidates import AGENCY_FEATURES, REGION_FEATURES
 
     return {"kind": len(KINDS) * 2 + 9, "agency": len(AGENCY_FEATURES), "region": len(REGION_FEATURES),
-            "malad_extra": 4, "confidence": 13}
+            "malad_extra": 4, "confidence": 12}
 
 
 @dataclass
