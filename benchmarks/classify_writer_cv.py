@@ -3,8 +3,7 @@
 The office scores the classifier on sets written by people whose style is in no training record. Dev is a
 random split (its writers are in training), so it flatters. This benchmark holds out whole writers (the
 record id's prefix: ta, tb, tc1+tc2, tc3+tc4, tc5, five outer folds), trains the real recipe
-(`classify.learned.train.train`, model written to a temporary folder) on the other writers and the project's
-own examples of rare kinds (`train-s.jsonl`, as `narahubung train` does), and classifies
+(`classify.learned.train.train`, model written to a temporary folder) on the other writers, and classifies
 the held-out writer's records with the saved model, as `narahubung classify` would. It does so once for
 each rule of the training folds inside `train` (`--folds-by`: `random`, the recipe's default, where every
 writer is in every fold; and `writer`, where the stackers, the confidence model and the threshold learn
@@ -34,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-from classify.corpus import WRITTEN_FILE, Record, message_of, read_records
+from classify.corpus import Record, message_of, read_records
 from classify.evaluation import metrics
 from classify.learned import train as T
 from classify.learned.classifier import LearnedClassifier, decide
@@ -51,14 +50,12 @@ def held_out(folds_by: str, scratch: Path) -> dict[str, object]:
     directory = load_directory(T.DEFAULT_DIRECTORY)
     lines = TRAIN.read_text(encoding="utf-8").splitlines()
     records = list(read_records(TRAIN))
-    written = WRITTEN_FILE.read_text(encoding="utf-8").splitlines() if WRITTEN_FILE.is_file() else []
     held: list[tuple[Record, object, float]] = []
     for f in sorted(set(OUTER_FOLD.values())):
         started = time.perf_counter()
         folder = scratch / f"{folds_by}-{f}"
         folder.mkdir(parents=True)
         others = [line for line, r in zip(lines, records) if OUTER_FOLD[T.writer_of(r.id) or ""] != f]
-        others += written  # the project's own examples of rare kinds: always trained on, never held out
         (folder / "train.jsonl").write_text("\n".join(others) + "\n", encoding="utf-8")
         T.train([folder / "train.jsonl"], folder / "model", 0, directory=directory, folds_by=folds_by)
         clf = LearnedClassifier(directory, folder / "model")

@@ -1,8 +1,7 @@
 """The labelled complaint corpus: one typed `Record` per JSONL line, and the message a classifier reads.
 
 Format and labelling rules: classify/corpus_data/README.md. The bundled split is
-`TRAIN_FILE` / `DEV_FILE` (see classify/corpus_data/SPLIT.md): never train on `DEV_FILE`. The model is
-trained on `TRAINING_FILES`: the train split and the project's own examples (`WRITTEN_FILE`).
+`TRAIN_FILE` / `DEV_FILE` (see classify/corpus_data/SPLIT.md): never train on `DEV_FILE`.
 """
 
 from __future__ import annotations
@@ -19,9 +18,6 @@ from core.errors import ExitCode, NarahubungError, first_problem
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus_data"
 TRAIN_FILE = CORPUS_DIR / "train.jsonl"
 DEV_FILE = CORPUS_DIR / "dev.jsonl"
-# Examples of the rare kinds written by the project (ids `ts-…`), not part of the split: see SPLIT.md
-WRITTEN_FILE = CORPUS_DIR / "train-s.jsonl"
-TRAINING_FILES = (TRAIN_FILE, WRITTEN_FILE)
 
 Channel = Literal["email", "letter", "whatsapp_forward", "social_media_copy"]
 
@@ -112,9 +108,7 @@ def message_of(record: Record) -> MessageText:
 __all__ = [
     "CORPUS_DIR",
     "DEV_FILE",
-    "TRAINING_FILES",
     "TRAIN_FILE",
-    "WRITTEN_FILE",
     "CorpusInvalid",
     "Record",
     "message_of",

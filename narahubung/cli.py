@@ -639,8 +639,7 @@ def _evaluate(ctx: click.Context, *files: Path) -> tuple[list[dict[str, Any]], d
 
 @main.command("train")
 @click.option("--data", "data", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Labelled records (corpus JSONL); repeat for several files. Default: the train split and the "
-                   "project's own examples of rare kinds (classify/corpus_data/train-s.jsonl).")
+              help="Labelled records (corpus JSONL); repeat for several files. Default: the train split.")
 @click.option("--from-db", "from_db", is_flag=True,
               help="Also train on cases that staff confirmed or corrected in the database (never on unconfirmed "
                    "predictions).")
@@ -657,11 +656,11 @@ def train_command(ctx: click.Context, data: tuple[Path, ...], from_db: bool, out
     """
     import json
 
-    from classify.corpus import DEV_FILE, TRAINING_FILES
+    from classify.corpus import DEV_FILE, TRAIN_FILE
     from classify.learned.train import train
     from core.directory import load_directory
 
-    files = list(data) or list(TRAINING_FILES)
+    files = list(data) or [TRAIN_FILE]
     if any(f.resolve() == DEV_FILE.resolve() for f in files):
         raise click.UsageError(f"{DEV_FILE.name} adalah data uji (dev split) dan tidak boleh dipakai untuk melatih.")
     settings = _settings(ctx)

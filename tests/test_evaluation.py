@@ -390,20 +390,6 @@ def test_split_regenerates_byte_identically() -> None:
     assert done.returncode == 0, done.stderr
 
 
-def test_the_projects_own_examples_are_trained_on_and_never_measured_on() -> None:
-    """train-s.jsonl (examples of rare kinds written by the project) is read by `narahubung train` beside the
-    train split; none of its records or texts is in dev, and it holds no complaint with a unit."""
-    from classify.corpus import TRAINING_FILES, WRITTEN_FILE
-
-    written = read_records(WRITTEN_FILE)
-    dev = read_records(DEV_FILE)
-    assert WRITTEN_FILE in TRAINING_FILES and DEV_FILE not in TRAINING_FILES
-    assert written and all(r.id.startswith("ts-") for r in written)
-    assert not {r.id for r in written} & {r.id for r in dev}
-    assert not {r.text for r in written} & {r.text for r in dev}
-    assert all(r.unit is None for r in written)
-
-
 # --- the whole run -------------------------------------------------------------------------------
 def test_evaluate_runs_the_classifier_over_records(classifier) -> None:
     records = read_records(DEV_FILE)[:8]

@@ -1,6 +1,6 @@
 """Train `LearnedClassifier`: seeded, reproducible, a few minutes on 2 cores.
 
-    train(list(TRAINING_FILES), Path("/tmp/model"), seed=0) -> TrainReport
+    train([TRAIN_FILE], Path("/tmp/model"), seed=0) -> TrainReport
 
 Stacking with out-of-fold predictions, so that nothing is calibrated on what it was fitted on:
 1. Facts of every record are read once (gazetteer, places, cues, the rules' kind).
