@@ -10,8 +10,11 @@ writer is in every fold; and `writer`, where the stackers, the confidence model 
 from predictions of writers the text models never read).
 
 Printed per rule: the held-out figures of all 1,120 records (unit accuracy, auto-route precision and
-coverage, kind and maladministration macro F1), the same per writer, and the wrong routes among the most
-confident 60–88 % of the complaints with a unit (how well the confidence ranks right above wrong).
+coverage, kind and maladministration macro F1), the same per writer, what became of every complaint with a
+unit (routed right or wrong, or why not: read as another kind, best guess wrong, held by the rival-office
+guard, or right but under the threshold with the lowest of P(agency type), P(region), P(complaint) named),
+and the wrong routes among the most confident 60–88 % of the complaints with a unit (how well the confidence
+ranks right above wrong).
 
     .venv/bin/python benchmarks/classify_writer_cv.py            # about 5 minutes per rule
     .venv/bin/python benchmarks/classify_writer_cv.py --folds-by writer
@@ -36,7 +39,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 from classify.corpus import Record, message_of, read_records
 from classify.evaluation import metrics
 from classify.learned import train as T
-from classify.learned.classifier import LearnedClassifier, decide
+from classify.learned.classifier import Analysis, LearnedClassifier, decide, rival_target
 from core.directory import load_directory
 
 TRAIN = Path(__file__).resolve().parents[1] / "classify" / "corpus_data" / "train.jsonl"
@@ -46,11 +49,30 @@ KEYS = ("unit_accuracy", "auto_route_precision", "auto_route_coverage", "agency_
         "kind_macro_f1", "malad_macro_f1")
 
 
+def why_not_routed(r: Record, d, facts, a: Analysis, directory) -> str:
+    """What became of a complaint with a unit: routed (right or wrong), or the first reason it was not; for a
+    right best guess under the threshold, which of P(agency type), P(region), P(complaint) was the lowest."""
+    if d.kind == "complaint" and d.unit is not None and not d.abstain:
+        return "routed_right" if d.unit == r.unit else "routed_wrong"
+    if max(a.kind_p, key=a.kind_p.__getitem__) != "complaint":
+        return "read_as_another_kind"
+    if a.unit is None:
+        return "no_unit"
+    if a.unit != r.unit:
+        return "best_guess_wrong"
+    if rival_target(facts, a, directory.unit(a.unit).type):
+        return "held_by_rival_office_guard"
+    weakest = min((max(a.type_p.values()), "agency_type"), (max(a.region_p.values()), "region"),
+                  (a.kind_p["complaint"], "complaint"))
+    return f"right_under_threshold_weakest_{weakest[1]}"
+
+
 def held_out(folds_by: str, scratch: Path) -> dict[str, object]:
     directory = load_directory(T.DEFAULT_DIRECTORY)
     lines = TRAIN.read_text(encoding="utf-8").splitlines()
     records = list(read_records(TRAIN))
     held: list[tuple[Record, object, float]] = []
+    why: dict[str, int] = {}
     for f in sorted(set(OUTER_FOLD.values())):
         started = time.perf_counter()
         folder = scratch / f"{folds_by}-{f}"
@@ -64,6 +86,9 @@ def held_out(folds_by: str, scratch: Path) -> dict[str, object]:
                 facts, a = clf.analyse(message_of(r))  # the steps of clf.classify, keeping the raw score
                 decision = decide(clf.models, directory, facts, a, clf.version, clf.calibrate(a.raw), None)
                 held.append((r, decision, a.raw))
+                if r.kind == "complaint" and r.unit is not None:
+                    reason = why_not_routed(r, decision, facts, a, directory)
+                    why[reason] = why.get(reason, 0) + 1
         print(f"{folds_by}: outer fold {f + 1}/5 in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     recs = [r for r, _d, _raw in held]
     m = metrics(recs, [d for _r, d, _raw in held], 0.0, 1.0)
@@ -73,6 +98,7 @@ def held_out(folds_by: str, scratch: Path) -> dict[str, object]:
     return {
         **{k: m[k] for k in KEYS},
         "by_writer": {src: {k: fig[k] for k in KEYS[:3]} for src, fig in m["by_source"].items()},
+        "complaints_with_a_unit_by_outcome": dict(sorted(why.items(), key=lambda kv: -kv[1])),
         "wrong_routes_among_most_confident": {
             str(c): sum(not right for _, right in ranked[:round(c * gold)]) for c in COVERAGES},
     }
