@@ -28,6 +28,7 @@ import os
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -37,10 +38,12 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 from classify.corpus import Record, message_of, read_records
+from classify.decision import Decision
 from classify.evaluation import metrics
 from classify.learned import train as T
 from classify.learned.classifier import Analysis, LearnedClassifier, decide, rival_target
-from core.directory import load_directory
+from classify.learned.facts import Facts
+from core.directory import Directory, load_directory
 
 TRAIN = Path(__file__).resolve().parents[1] / "classify" / "corpus_data" / "train.jsonl"
 OUTER_FOLD = {"ta": 0, "tb": 1, "tc1": 2, "tc2": 2, "tc3": 3, "tc4": 3, "tc5": 4}  # 7 writers in 5 folds
@@ -49,7 +52,7 @@ KEYS = ("unit_accuracy", "auto_route_precision", "auto_route_coverage", "agency_
         "kind_macro_f1", "malad_macro_f1")
 
 
-def why_not_routed(r: Record, d, facts, a: Analysis, directory) -> str:
+def why_not_routed(r: Record, d: Decision, facts: Facts, a: Analysis, directory: Directory) -> str:
     """What became of a complaint with a unit: routed (right or wrong), or the first reason it was not; for a
     right best guess under the threshold, which of P(agency type), P(region), P(complaint) was the lowest."""
     if d.kind == "complaint" and d.unit is not None and not d.abstain:
@@ -72,7 +75,7 @@ def held_out(folds_by: str, scratch: Path) -> dict[str, object]:
     lines = TRAIN.read_text(encoding="utf-8").splitlines()
     records = list(read_records(TRAIN))
     held: list[tuple[Record, object, float]] = []
-    why: dict[str, int] = {}
+    why: Counter[str] = Counter()
     for f in sorted(set(OUTER_FOLD.values())):
         started = time.perf_counter()
         folder = scratch / f"{folds_by}-{f}"
@@ -87,8 +90,7 @@ def held_out(folds_by: str, scratch: Path) -> dict[str, object]:
                 decision = decide(clf.models, directory, facts, a, clf.version, clf.calibrate(a.raw), None)
                 held.append((r, decision, a.raw))
                 if r.kind == "complaint" and r.unit is not None:
-                    reason = why_not_routed(r, decision, facts, a, directory)
-                    why[reason] = why.get(reason, 0) + 1
+                    why[why_not_routed(r, decision, facts, a, directory)] += 1
         print(f"{folds_by}: outer fold {f + 1}/5 in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     recs = [r for r, _d, _raw in held]
     m = metrics(recs, [d for _r, d, _raw in held], 0.0, 1.0)
@@ -98,7 +100,7 @@ def held_out(folds_by: str, scratch: Path) -> dict[str, object]:
     return {
         **{k: m[k] for k in KEYS},
         "by_writer": {src: {k: fig[k] for k in KEYS[:3]} for src, fig in m["by_source"].items()},
-        "complaints_with_a_unit_by_outcome": dict(sorted(why.items(), key=lambda kv: -kv[1])),
+        "complaints_with_a_unit_by_outcome": dict(why.most_common()),
         "wrong_routes_among_most_confident": {
             str(c): sum(not right for _, right in ranked[:round(c * gold)]) for c in COVERAGES},
     }
