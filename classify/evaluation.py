@@ -143,10 +143,6 @@ def _mean(values: Iterable[float | None]) -> float | None:
     return round(sum(present) / len(present), 4) if present else None
 
 
-def _share(pairs: Sequence[tuple[Record, Row]], right: Callable[[Record, Row], bool]) -> float | None:
-    return _ratio(sum(right(r, row) for r, row in pairs), len(pairs))
-
-
 # --- the figures ---------------------------------------------------------------------------------
 def kind_macro_f1(gold: Sequence[str], predicted: Sequence[str | None]) -> float | None:
     """Macro F1 over the kinds in gold ∪ predicted; a None prediction only costs its gold kind."""
@@ -173,8 +169,24 @@ def multilabel_macro_f1(
     return _mean(per_label)
 
 
-def group_metrics(pairs: Sequence[tuple[Record, Row]]) -> dict[str, Any]:
-    """GROUP_METRIC_KEYS for (record, prediction row) pairs: every figure but the speed."""
+# The figures that are a share of records: (hits, total) counts behind them, see `share_counts`.
+SHARE_KEYS: tuple[str, ...] = (
+    "kind_accuracy",
+    "unit_accuracy",
+    "agency_type_accuracy",
+    "region_accuracy",
+    "malad_primary_accuracy",
+    "auto_route_precision",
+    "auto_route_coverage",
+)
+
+
+def _hits(pairs: Sequence[tuple[Record, Row]], right: Callable[[Record, Row], bool]) -> tuple[int, int]:
+    return sum(right(r, row) for r, row in pairs), len(pairs)
+
+
+def share_counts(pairs: Sequence[tuple[Record, Row]]) -> dict[str, tuple[int, int]]:
+    """(hits, total) behind every figure of SHARE_KEYS; its value is hits / total."""
     complaints = [(r, row) for r, row in pairs if r.kind == "complaint"]
     with_unit = [(r, row) for r, row in complaints if r.unit is not None]
     with_type = [(r, row) for r, row in complaints if r.agency_type is not None]
@@ -182,27 +194,47 @@ def group_metrics(pairs: Sequence[tuple[Record, Row]]) -> dict[str, Any]:
     with_malad = [(r, row) for r, row in complaints if r.maladministration]
     routed = [(r, row) for r, row in pairs if row["auto_route"]]
     return {
-        "n": len(pairs),
-        "kind_accuracy": _share(pairs, lambda r, row: row["kind"] == r.kind),
-        "kind_macro_f1": kind_macro_f1([r.kind for r, _ in pairs], [row["kind"] for _, row in pairs]),
-        "unit_accuracy": _share(with_unit, lambda r, row: row["unit"] == r.unit),
-        "agency_type_accuracy": _share(with_type, lambda r, row: row["agency_type"] == r.agency_type),
-        "region_accuracy": _share(with_region, lambda r, row: row["region"] == r.region),
-        "malad_primary_accuracy": _share(
+        "kind_accuracy": _hits(pairs, lambda r, row: row["kind"] == r.kind),
+        "unit_accuracy": _hits(with_unit, lambda r, row: row["unit"] == r.unit),
+        "agency_type_accuracy": _hits(with_type, lambda r, row: row["agency_type"] == r.agency_type),
+        "region_accuracy": _hits(with_region, lambda r, row: row["region"] == r.region),
+        "malad_primary_accuracy": _hits(
             with_malad,
             lambda r, row: bool(row["maladministration"])
             and row["maladministration"][0] == r.maladministration[0],
         ),
-        "malad_macro_f1": multilabel_macro_f1(
-            [r.maladministration for r, _ in complaints],
-            [row["maladministration"] for _, row in complaints],
-            MALADMINISTRATION_TYPES,
-        ),
-        "auto_route_precision": _share(
+        "auto_route_precision": _hits(
             routed, lambda r, row: r.kind == "complaint" and r.unit is not None and row["unit"] == r.unit
         ),
-        "auto_route_coverage": _share(with_unit, lambda r, row: row["auto_route"]),
+        "auto_route_coverage": _hits(with_unit, lambda r, row: row["auto_route"]),
     }
+
+
+def pairs_kind_macro_f1(pairs: Sequence[tuple[Record, Row]]) -> float | None:
+    return kind_macro_f1([r.kind for r, _ in pairs], [row["kind"] for _, row in pairs])
+
+
+def pairs_malad_macro_f1(pairs: Sequence[tuple[Record, Row]]) -> float | None:
+    complaints = [(r, row) for r, row in pairs if r.kind == "complaint"]
+    return multilabel_macro_f1(
+        [r.maladministration for r, _ in complaints],
+        [row["maladministration"] for _, row in complaints],
+        MALADMINISTRATION_TYPES,
+    )
+
+
+def group_metrics(pairs: Sequence[tuple[Record, Row]]) -> dict[str, Any]:
+    """GROUP_METRIC_KEYS for (record, prediction row) pairs: every figure but the speed."""
+    counts = share_counts(pairs)
+    result: dict[str, Any] = {"n": len(pairs)}
+    for key in GROUP_METRIC_KEYS[1:]:
+        if key == "kind_macro_f1":
+            result[key] = pairs_kind_macro_f1(pairs)
+        elif key == "malad_macro_f1":
+            result[key] = pairs_malad_macro_f1(pairs)
+        else:
+            result[key] = _ratio(*counts[key])
+    return result
 
 
 def source_of(record_id: str) -> str:
@@ -326,6 +358,7 @@ __all__ = [
     "MALADMINISTRATION_TYPES",
     "METRIC_KEYS",
     "NO_KIND",
+    "SHARE_KEYS",
     "auto_routes",
     "evaluate",
     "group_metrics",
@@ -334,7 +367,10 @@ __all__ = [
     "metrics",
     "metrics_of_rows",
     "multilabel_macro_f1",
+    "pairs_kind_macro_f1",
+    "pairs_malad_macro_f1",
     "prediction_row",
     "read_corpora",
+    "share_counts",
     "source_of",
 ]

@@ -564,16 +564,20 @@ def classify_command(ctx: click.Context, file: Path) -> None:
 def eval_command(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:
     """Measure the classifier on labelled records: accuracy, macro F1, auto-route precision and coverage.
 
-    Also per channel, per source (record id prefix) and per file, and the kinds' confusion table.
+    Also per channel, per source (record id prefix) and per file, the kinds' confusion table, and a 95 %
+    interval of every figure (`intervals_95`: how far it may lie from the figure on all messages of
+    the same writers).
     """
     import json
 
-    _, figures = _evaluate(ctx, *files)
+    _, figures = _evaluate(ctx, *files, with_intervals=True)
     if as_json:
         click.echo(json.dumps(figures))
         return
     _print_evaluation(", ".join(p.name for p in dict.fromkeys(files)), figures)
 
+
+INTERVALS_KEY = "intervals_95"  # after the breakdowns in `eval --json`: 95 % intervals of the figures
 
 # short confusion-table headers, in the order of the kinds (classify.decision.KINDS) and "none"
 _KIND_SHORT = {"complaint": "adu", "follow_up": "lanj", "inquiry": "tanya", "out_of_mandate": "luar",
@@ -586,11 +590,14 @@ def _print_evaluation(title: str, figures: dict[str, Any]) -> None:
     def show(value: Any) -> str:
         return "-" if value is None else str(value)
 
+    spans = figures.get(INTERVALS_KEY, {})
     table = Table(title=f"Evaluasi pada {title}")
     table.add_column("Ukuran")
     table.add_column("Nilai", justify="right")
+    table.add_column("Selang 95 %", justify="right")
     for key in METRIC_KEYS:
-        table.add_row(key, show(figures[key]))
+        span = spans.get(key)
+        table.add_row(key, show(figures[key]), f"{span[0]} – {span[1]}" if span else "")
     console.print(table)
 
     for key, title_, first in (("by_channel", "Per kanal", "Kanal"), ("by_source", "Per sumber", "Sumber"),
@@ -623,10 +630,12 @@ def _print_evaluation(title: str, figures: dict[str, Any]) -> None:
     console.print(matrix_table)
 
 
-def _evaluate(ctx: click.Context, *files: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Classify the records of FILES (their union) and score them; several files add by_file."""
+def _evaluate(ctx: click.Context, *files: Path, with_intervals: bool = False) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Classify the records of FILES (their union) and score them; several files add by_file,
+    `with_intervals` the 95 % intervals (key `intervals_95`, after the breakdowns)."""
     from classify import load_classifier
     from classify.evaluation import evaluate, read_corpora
+    from classify.intervals import intervals
     from core.directory import load_directory
 
     settings = _settings(ctx)
@@ -634,7 +643,11 @@ def _evaluate(ctx: click.Context, *files: Path) -> tuple[list[dict[str, Any]], d
     with err_console.status("Memuat pengklasifikasi…"):
         classifier = load_classifier(load_directory(settings.directory), name=settings.classifier,
                                      model_dir=settings.model_dir, min_confidence=settings.auto_route_threshold)
-    return evaluate(classifier, records, settings.route_threshold, by_file if len(by_file) > 1 else None)
+    rows, figures = evaluate(classifier, records, settings.route_threshold, by_file if len(by_file) > 1 else None)
+    if with_intervals:
+        with err_console.status("Menghitung selang kepercayaan 95 %…"):
+            figures[INTERVALS_KEY] = intervals(list(zip(records, rows)))
+    return rows, figures
 
 
 @main.command("train")

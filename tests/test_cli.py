@@ -338,8 +338,11 @@ def test_classify_and_eval_speak_the_contracts_on_the_dev_split(tmp_path):
     assert list(figures) == ["n", "kind_accuracy", "kind_macro_f1", "unit_accuracy", "agency_type_accuracy",
                              "region_accuracy", "malad_primary_accuracy", "malad_macro_f1",
                              "auto_route_precision", "auto_route_coverage", "docs_per_s",
-                             "by_channel", "by_source", "kind_confusion"]
+                             "by_channel", "by_source", "kind_confusion", "intervals_95"]
     assert figures["n"] == 12
+    for key in ("kind_macro_f1", "auto_route_precision", "auto_route_coverage"):
+        span, value = figures["intervals_95"][key], figures[key]
+        assert value is None or span[0] <= value <= span[1]
 
 
 def test_a_bad_corpus_line_is_named(tmp_path):

@@ -427,17 +427,17 @@ def two_corpus_files(tmp_path_factory) -> tuple[Path, Path]:
     return a, b
 
 
-def test_eval_json_starts_with_the_metric_keys_then_the_breakdowns(two_corpus_files) -> None:
+def test_eval_json_starts_with_the_metric_keys_then_the_breakdowns_then_the_intervals(two_corpus_files) -> None:
     a, b = two_corpus_files
     single = _eval_cli("--data", str(a), "--json")
     assert single.exit_code == 0, single.output
     figures = json.loads(single.stdout)
-    assert list(figures) == [*METRIC_KEYS, "by_channel", "by_source", "kind_confusion"]
+    assert list(figures) == [*METRIC_KEYS, "by_channel", "by_source", "kind_confusion", "intervals_95"]
     assert figures["n"] == 6 and list(figures["by_source"]) == ["ta"]
     assert sum(map(sum, figures["kind_confusion"]["matrix"])) == 6
 
     both = json.loads(_eval_cli("--data", str(a), "--data", str(b), "--json").stdout)
-    assert list(both) == [*METRIC_KEYS, "by_channel", "by_source", "by_file", "kind_confusion"]
+    assert list(both) == [*METRIC_KEYS, "by_channel", "by_source", "by_file", "kind_confusion", "intervals_95"]
     assert both["n"] == 12 and list(both["by_source"]) == ["ta", "tb"]
     assert {name: g["n"] for name, g in both["by_file"].items()} == {"a.jsonl": 6, "b.jsonl": 6}
     assert both["by_file"]["a.jsonl"] == {key: figures[key] for key in GROUP_METRIC_KEYS}
