@@ -11,7 +11,8 @@ from predictions of writers the text models never read).
 
 Printed per rule: the held-out figures of all 1,120 records (unit accuracy, auto-route precision and
 coverage, kind and maladministration macro F1) with their 95 % intervals (`classify.intervals`: the records
-read as a sample; with seven writers the spread between writers is wider, see by_writer), the same per writer, what became of every complaint with a
+read as a sample) and with whole writers drawn (`intervals_95_writers_drawn`: for a set by other writers like
+these; rough with seven), the same per writer, what became of every complaint with a
 unit (routed right or wrong, or why not: read as another kind, best guess wrong, held by the rival-office
 guard, or right but under the threshold with the lowest of P(agency type), P(region), P(complaint) named),
 and the wrong routes among the most confident 60–88 % of the complaints with a unit (how well the confidence
@@ -41,7 +42,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 from classify.corpus import Record, message_of, read_records
 from classify.decision import Decision
 from classify.evaluation import metrics, prediction_row
-from classify.intervals import intervals
+from classify.intervals import by_group, intervals
 from classify.learned import train as T
 from classify.learned.classifier import Analysis, LearnedClassifier, decide, rival_target
 from classify.learned.facts import Facts
@@ -96,13 +97,15 @@ def held_out(folds_by: str, scratch: Path) -> dict[str, object]:
         print(f"{folds_by}: outer fold {f + 1}/5 in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     recs = [r for r, _d, _raw in held]
     m = metrics(recs, [d for _r, d, _raw in held], 0.0, 1.0)
-    spans = intervals([(r, prediction_row(r, d, 0.0)) for r, d, _raw in held])
+    pairs = [(r, prediction_row(r, d, 0.0)) for r, d, _raw in held]
+    spans = intervals(pairs)
     gold = sum(r.kind == "complaint" and r.unit is not None for r in recs)
     ranked = sorted(((raw, r.kind == "complaint" and r.unit == d.unit) for r, d, raw in held
                      if d.kind == "complaint" and d.unit is not None), key=lambda c: -c[0])
     return {
         **{k: m[k] for k in KEYS},
         "intervals_95": {k: spans[k] for k in KEYS},
+        "intervals_95_writers_drawn": by_group(pairs, lambda r: T.writer_of(r.id) or r.id, KEYS),
         "by_writer": {src: {k: fig[k] for k in KEYS[:3]} for src, fig in m["by_source"].items()},
         "complaints_with_a_unit_by_outcome": dict(why.most_common()),
         "wrong_routes_among_most_confident": {

@@ -11,7 +11,7 @@ import math
 from classify.corpus import Record
 from classify.decision import Decision
 from classify.evaluation import SHARE_KEYS, group_metrics, pairs_kind_macro_f1, prediction_row
-from classify.intervals import bootstrap_interval, intervals, wilson
+from classify.intervals import bootstrap_interval, by_group, intervals, wilson
 
 THRESHOLD = 0.5
 
@@ -95,3 +95,22 @@ def test_the_intervals_cover_every_share_and_both_macro_f1s():
             assert low <= figures[key] <= high, key
     # region is never labelled here, so there is nothing to count
     assert got["region_accuracy"] is None
+
+
+def test_whole_groups_are_drawn_so_one_bad_writer_widens_the_interval():
+    # three writers of 20 complaints each: two routed all right, one half wrong
+    records, decisions = [], []
+    for writer, wrong in (("wa", 0), ("wb", 0), ("wc", 10)):
+        for i in range(20):
+            records.append(rec(f"{writer}-{i}", "complaint", "pln-bangka"))
+            decisions.append(dec("complaint", "pln-belitung" if i < wrong else "pln-bangka"))
+    pairs = pairs_of(records, decisions)
+    writer_of = lambda r: r.id.split("-")[0]  # noqa: E731
+    spread = by_group(pairs, writer_of, ["auto_route_precision", "kind_macro_f1"], resamples=300)
+    assert spread["groups"] == 3
+    low, high = spread["auto_route_precision"]
+    # drawing the half-wrong writer three times gives 0.5; never drawing it gives 1.0
+    assert low <= 0.6 and high == 1.0
+    assert spread["kind_macro_f1"] == [1.0, 1.0]  # every kind right in every writer
+    records_alike = pairs_of(records[:40], decisions[:40])
+    assert by_group(records_alike, writer_of, ["auto_route_precision"], resamples=300)["auto_route_precision"] == [1.0, 1.0]
