@@ -61,8 +61,8 @@ def bootstrap_interval(
     level: float = LEVEL,
 ) -> Interval | None:
     """Percentile bootstrap interval of `figure` over the items (records, or groups of them) drawn with
-    replacement; None when the figure is undefined."""
-    if not items or figure(items) is None:
+    replacement; None when the figure is undefined or there are fewer than two items to draw from."""
+    if len(items) < 2 or figure(items) is None:
         return None
 
     def statistic(index: np.ndarray) -> float:

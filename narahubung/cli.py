@@ -45,9 +45,48 @@ def _fail_cleanly(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _save_traceback(ctx: click.Context, exc: BaseException) -> Path | None:
+    """Write an unexpected error's traceback to <data folder>/galat/<UTC time>.txt; None if that fails too."""
+    import tempfile
+    import traceback
+    from datetime import datetime
+
+    obj = ctx.obj if isinstance(ctx.obj, dict) else {}
+    settings = obj.get("settings")
+    if settings is None:
+        try:
+            settings = load_settings(obj.get("config"))
+        except NarahubungError:
+            settings = None
+    folder = (settings.data_dir if settings else Path(tempfile.gettempdir())) / "galat"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{datetime.now(UTC):%Y%m%d-%H%M%S-%f}.txt"
+        path.write_text(f"narahubung {' '.join(sys.argv[1:])}\n\n" + "".join(traceback.format_exception(exc)),
+                        encoding="utf-8")
+    except OSError:
+        return None
+    return path
+
+
+def _report_unexpected(ctx: click.Context, exc: Exception) -> None:
+    """A bug: one sentence for the person, the traceback in a file (and in the log with -v); exit 1."""
+    logging.getLogger("narahubung").debug("galat tak terduga", exc_info=exc)
+    saved = _save_traceback(ctx, exc)
+    where = f"rincian teknisnya tersimpan di {saved}" if saved else "jalankan lagi dengan -v untuk rinciannya"
+    err_console.print(f"[bold red]Galat tak terduga[/] ({type(exc).__name__}): ini cacat program, bukan kesalahan "
+                      f"Anda; {where}.", soft_wrap=True)
+    sys.exit(int(ExitCode.FAILURE))
+
+
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
-        return _fail_cleanly(super().invoke)(ctx)
+        try:
+            return _fail_cleanly(super().invoke)(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise  # usage errors, --help and Ctrl-C at a prompt: click reports them itself
+        except Exception as exc:  # noqa: BLE001 - the last guard before a traceback reaches a person
+            _report_unexpected(ctx, exc)
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -120,7 +159,7 @@ def main(ctx: click.Context, config: Path | None, verbose: bool) -> None:
     \b
     Exit codes (for cron and systemd):
       0  a clean round
-      1  an unexpected error (the log has the details)
+      1  an unexpected error (a bug): its traceback is saved in data/galat/
       2  a setting is wrong: NARAHUBUNG_*, --config, a password_file, a folder,
          a certificate, the database URL or its server; retrying will not help
       3  a mailbox or mail server could not be reached; the next round retries

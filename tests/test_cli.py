@@ -396,3 +396,49 @@ def test_a_case_whose_attachment_could_not_be_read_says_so_in_its_review_reason(
     assert case.status == "needs_review"
     assert any(reason.startswith("lampiran surat-keluhan.pdf tidak terbaca") for reason in case.review_reasons), \
         case.review_reasons
+
+
+def test_an_unexpected_error_is_one_sentence_and_its_traceback_goes_to_a_file(tmp_path):
+    """A bug in a command must not show a person a traceback: one Indonesian sentence, exit 1, and the
+    traceback saved under the data folder for whoever fixes it."""
+    import click
+    from click.testing import CliRunner
+
+    from narahubung.cli import _Group
+
+    @click.group(cls=_Group)
+    @click.pass_context
+    def app(ctx: click.Context) -> None:
+        ctx.ensure_object(dict)
+
+    @app.command()
+    def broken() -> None:
+        raise ValueError("each sample in `data` must contain two or more observations")
+
+    @app.command()
+    def fine() -> None:
+        click.echo("ok")
+
+    env = {"NARAHUBUNG_DATA_DIR": str(tmp_path)}
+    result = CliRunner().invoke(app, ["broken"], env=env)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "Galat tak terduga (ValueError)" in result.output and "cacat program" in result.output
+    saved = list((tmp_path / "galat").glob("*.txt"))
+    assert len(saved) == 1 and str(saved[0]) in result.output.replace("\n", "")
+    assert "Traceback" in saved[0].read_text() and "two or more observations" in saved[0].read_text()
+
+    assert CliRunner().invoke(app, ["fine"], env=env).output == "ok\n"
+    usage = CliRunner().invoke(app, ["nope"], env=env)
+    assert usage.exit_code == 2 and "No such command" in usage.output  # click's own usage errors still pass
+
+
+def test_eval_of_a_single_record_prints_its_figures(tmp_path):
+    import json
+
+    one = tmp_path / "one.jsonl"
+    one.write_text((PROJECT_ROOT / "classify" / "corpus_data" / "dev.jsonl").read_text().splitlines()[0] + "\n")
+    result = narahubung("eval", "--data", str(one), "--json", env={})
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert figures["n"] == 1 and figures["intervals_95"]["kind_macro_f1"] is None

@@ -114,3 +114,12 @@ def test_whole_groups_are_drawn_so_one_bad_writer_widens_the_interval():
     assert spread["kind_macro_f1"] == [1.0, 1.0]  # every kind right in every writer
     records_alike = pairs_of(records[:40], decisions[:40])
     assert by_group(records_alike, writer_of, ["auto_route_precision"], resamples=300)["auto_route_precision"] == [1.0, 1.0]
+
+
+def test_one_record_gives_share_intervals_but_no_bootstrap():
+    pairs = pairs_of([rec("c1", "complaint", "pln-bangka")], [dec("complaint", "pln-bangka")])
+    got = intervals(pairs, resamples=100)
+    assert got["kind_macro_f1"] is None and got["malad_macro_f1"] is None
+    assert got["unit_accuracy"][1] == 1.0 and got["unit_accuracy"][0] < 0.5
+    one_writer = by_group(pairs, lambda r: "w", ["auto_route_precision"], resamples=100)
+    assert one_writer["groups"] == 1 and one_writer["auto_route_precision"] is None
