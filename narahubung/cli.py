@@ -22,7 +22,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from core.errors import ExitCode, NarahubungError, SettingsInvalid
+from core.errors import ExitCode, NarahubungError, SettingsInvalid, UnsupportedInput
 from core.settings import Settings, load_settings
 from narahubung.cli_worker import worker as worker_command
 
@@ -718,11 +718,15 @@ def train_command(ctx: click.Context, data: tuple[Path, ...], from_db: bool, out
     settings = _settings(ctx)
     extra = []
     if from_db:
+        from collections import Counter
+
         from narahubung.training_data import staff_labelled_records
         from storage.db import open_settings_database
 
         extra = staff_labelled_records(open_settings_database(settings, migrate=False).factory)
-        console.print(f"{len(extra)} kasus yang dikonfirmasi atau dikoreksi staf ikut dilatih.")
+        kinds = ", ".join(f"{kind} {n}" for kind, n in Counter(r.kind for r in extra).most_common())
+        console.print(f"{len(extra)} kasus yang dikonfirmasi atau dikoreksi staf ikut dilatih"
+                      + (f" ({kinds})." if kinds else "."))
     if folds < 2:
         raise click.UsageError("--folds paling sedikit 2.")
     with err_console.status("Melatih model…") as status:
@@ -731,6 +735,39 @@ def train_command(ctx: click.Context, data: tuple[Path, ...], from_db: bool, out
     console.print(f"Model {report.version} disimpan di {out} ({report.seconds:.0f} detik).")
     figures = {k: v for k, v in report.cv_figures.items() if not isinstance(v, dict)}
     console.print(f"Angka validasi silang ({folds} lipatan): " + json.dumps(figures))
+
+
+@main.group("labels")
+def labels_group() -> None:
+    """Cases staff confirmed or corrected in the review app, as labelled corpus records."""
+
+
+@labels_group.command("export")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="The corpus JSONL file to write (ids db:<case reference>).")
+@click.pass_context
+def labels_export(ctx: click.Context, out: Path) -> None:
+    """Write every staff-labelled case as one corpus record (the format of classify/corpus_data/).
+
+    The office's own messages, labelled by its staff, are the best measure of the classifier on writers it
+    never read: split the file, `narahubung train --data` on one part, `narahubung eval --data` on the other.
+    Mind the sample: staff label mostly what waited for them, the harder cases. The file holds citizens'
+    complaints: keep it inside the office.
+    """
+    from collections import Counter
+
+    from narahubung.training_data import staff_labelled_records
+    from storage.db import open_settings_database
+
+    records = staff_labelled_records(open_settings_database(_settings(ctx), migrate=False).factory)
+    try:
+        out.write_text("".join(r.model_dump_json() + "\n" for r in records), encoding="utf-8")
+    except OSError as exc:
+        why = "foldernya tidak ada" if not out.parent.is_dir() else "tidak ada izin menulis atau disk penuh"
+        raise UnsupportedInput(f"Berkas {out} tidak dapat ditulis: {why}.") from exc
+    kinds = Counter(r.kind for r in records)
+    summary = ", ".join(f"{kind} {n}" for kind, n in kinds.most_common()) or "belum ada"
+    console.print(f"{len(records)} kasus berlabel staf ditulis ke {out} ({summary}).")
 
 
 # --- cases -------------------------------------------------------------------------------------

@@ -123,6 +123,35 @@ def test_train_from_db_on_the_command_line(tmp_path, classifier):
     )
 
     assert result.returncode == 0, result.stderr
-    assert "1 kasus yang dikonfirmasi atau dikoreksi staf ikut dilatih" in result.stdout
+    assert "1 kasus yang dikonfirmasi atau dikoreksi staf ikut dilatih (complaint 1)." in result.stdout
     meta = json.loads((tmp_path / "model" / "meta.json").read_text(encoding="utf-8"))
     assert meta["n_train"] == 61 and meta["data"][-1] == "database: 1 staff-labelled cases"
+
+
+def test_staff_labels_export_as_a_corpus_file_that_eval_reads(tmp_path, classifier):
+    from click.testing import CliRunner
+
+    from classify.corpus import read_records
+    from entry.cli import main, wiring
+
+    services = _two_cases(tmp_path, classifier)
+    with transaction(services.factory) as session:
+        ktp = session.scalars(select(Case).where(Case.subject == "e-KTP belum jadi")).one()
+        record_staff_label(
+            session, ktp,
+            StaffLabelling(kind="complaint", agency_type="disdukcapil", region="1904", unit_id="disdukcapil-1904",
+                           maladministration=("penundaan_berlarut",)),
+            actor="rina",
+        )
+    env = {"NARAHUBUNG_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "200"}
+    out = tmp_path / "berlabel.jsonl"
+    done = CliRunner().invoke(main, ["labels", "export", "--out", str(out)], env=env, obj=wiring())
+    assert done.exit_code == 0, done.output
+    assert "1 kasus berlabel staf" in done.output and "complaint 1" in done.output
+    (record,) = read_records(out)
+    assert record.id.startswith("db:") and record.unit == "disdukcapil-1904"
+    assert "empat bulan belum juga jadi" in record.text
+
+    evaluated = CliRunner().invoke(main, ["eval", "--data", str(out), "--json"], env=env, obj=wiring())
+    assert evaluated.exit_code == 0, evaluated.output
+    assert json.loads(evaluated.stdout)["n"] == 1
