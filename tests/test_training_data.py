@@ -39,17 +39,22 @@ def _two_cases(tmp_path, classifier):
     return services
 
 
-def test_only_cases_a_person_labelled_are_training_records(tmp_path, classifier):
-    services = _two_cases(tmp_path, classifier)
+def _label_the_ktp_case(services, maladministration: tuple[str, ...]) -> str:
+    """Rina confirms the e-KTP case as a complaint about Disdukcapil Bangka Tengah; its reference."""
     with transaction(services.factory) as session:
         ktp = session.scalars(select(Case).where(Case.subject == "e-KTP belum jadi")).one()
         record_staff_label(
             session, ktp,
             StaffLabelling(kind="complaint", agency_type="disdukcapil", region="1904", unit_id="disdukcapil-1904",
-                           maladministration=("penundaan_berlarut", "tidak_kompeten")),
+                           maladministration=maladministration),
             actor="rina",
         )
-        reference = ktp.reference
+        return ktp.reference
+
+
+def test_only_cases_a_person_labelled_are_training_records(tmp_path, classifier):
+    services = _two_cases(tmp_path, classifier)
+    reference = _label_the_ktp_case(services, ("penundaan_berlarut", "tidak_kompeten"))
 
     records = staff_labelled_records(services.factory)
 
@@ -135,14 +140,7 @@ def test_staff_labels_export_as_a_corpus_file_that_eval_reads(tmp_path, classifi
     from entry.cli import main, wiring
 
     services = _two_cases(tmp_path, classifier)
-    with transaction(services.factory) as session:
-        ktp = session.scalars(select(Case).where(Case.subject == "e-KTP belum jadi")).one()
-        record_staff_label(
-            session, ktp,
-            StaffLabelling(kind="complaint", agency_type="disdukcapil", region="1904", unit_id="disdukcapil-1904",
-                           maladministration=("penundaan_berlarut",)),
-            actor="rina",
-        )
+    _label_the_ktp_case(services, ("penundaan_berlarut",))
     env = {"NARAHUBUNG_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "200"}
     out = tmp_path / "berlabel.jsonl"
     done = CliRunner().invoke(main, ["labels", "export", "--out", str(out)], env=env, obj=wiring())
