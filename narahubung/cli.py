@@ -718,13 +718,11 @@ def train_command(ctx: click.Context, data: tuple[Path, ...], from_db: bool, out
     settings = _settings(ctx)
     extra = []
     if from_db:
-        from collections import Counter
-
         from narahubung.training_data import staff_labelled_records
         from storage.db import open_settings_database
 
         extra = staff_labelled_records(open_settings_database(settings, migrate=False).factory)
-        kinds = ", ".join(f"{kind} {n}" for kind, n in Counter(r.kind for r in extra).most_common())
+        kinds = _kinds_summary(extra)
         console.print(f"{len(extra)} kasus yang dikonfirmasi atau dikoreksi staf ikut dilatih"
                       + (f" ({kinds})." if kinds else "."))
     if folds < 2:
@@ -735,6 +733,13 @@ def train_command(ctx: click.Context, data: tuple[Path, ...], from_db: bool, out
     console.print(f"Model {report.version} disimpan di {out} ({report.seconds:.0f} detik).")
     figures = {k: v for k, v in report.cv_figures.items() if not isinstance(v, dict)}
     console.print(f"Angka validasi silang ({folds} lipatan): " + json.dumps(figures))
+
+
+def _kinds_summary(records: list[Any]) -> str:
+    """"complaint 40, thanks 2": how many records of each kind, the most frequent first ("" for none)."""
+    from collections import Counter
+
+    return ", ".join(f"{kind} {n}" for kind, n in Counter(r.kind for r in records).most_common())
 
 
 @main.group("labels")
@@ -754,8 +759,6 @@ def labels_export(ctx: click.Context, out: Path) -> None:
     Mind the sample: staff label mostly what waited for them, the harder cases. The file holds citizens'
     complaints: keep it inside the office.
     """
-    from collections import Counter
-
     from narahubung.training_data import staff_labelled_records
     from storage.db import open_settings_database
 
@@ -765,8 +768,7 @@ def labels_export(ctx: click.Context, out: Path) -> None:
     except OSError as exc:
         why = "foldernya tidak ada" if not out.parent.is_dir() else "tidak ada izin menulis atau disk penuh"
         raise UnsupportedInput(f"Berkas {out} tidak dapat ditulis: {why}.") from exc
-    kinds = Counter(r.kind for r in records)
-    summary = ", ".join(f"{kind} {n}" for kind, n in kinds.most_common()) or "belum ada"
+    summary = _kinds_summary(records) or "belum ada"
     console.print(f"{len(records)} kasus berlabel staf ditulis ke {out} ({summary}).")
 
 
